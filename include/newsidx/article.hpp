@@ -36,6 +36,13 @@ struct Article {
 /// (expected [title](url) followed by a ------ line)".
 Result<Article> parse_article(std::string_view bytes, std::string_view path);
 
+/// Reason given by parse_article for files that are not articles at all (no header); the
+/// indexer counts these as skipped, not failed.
+inline constexpr std::string_view k_reason_no_header = "no article header (expected [title](url) and a ------ line)";
+
+/// True if `e` says the file is not an article (as opposed to a damaged one).
+inline bool is_not_article(const Error& e) { return e.message == k_reason_no_header; }
+
 /// Extracts the host part of a URL, lower-cased, without port or user info.
 /// Returns "" when the URL has no "scheme://host" part.
 std::string url_host(std::string_view url);

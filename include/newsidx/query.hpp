@@ -1,0 +1,79 @@
+// query.hpp — user query string → Xapian candidate query + exact verifier.
+//
+// Syntax: words are AND-ed; "quoted phrases" (also “…”); OR, AND, NOT (upper case only);
+// -word; parentheses; fields title:, author:, source: (host or parent domain), date:
+// (2024, 2020-07, 2020-07-01, ranges a..b, a.., ..b; UTC); Latin prefix wildcards (trump*).
+//
+// Literals: an unquoted whitespace-separated chunk is split where punctuation touches CJK text,
+// and each piece is a literal; a quoted phrase is one literal. A literal matches a document
+// exactly when its token sequence (folded and segmented as in text.hpp) occurs there with the
+// same gaps — grep on folded text, never across a sentence end or paragraph break. A single
+// unquoted Latin word also matches its inflections (English stem).
+//
+// Evaluation is filter-and-verify: the Xapian query uses positionless n-gram and word terms
+// (schema.hpp) and matches a superset; when any literal needs it, a Xapian::MatchDecider
+// re-tokenizes each candidate's stored text and evaluates the whole boolean query exactly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "newsidx/error.hpp"
+#include "newsidx/index.hpp"
+#include "newsidx/text.hpp"
+
+namespace newsidx {
+
+/// A token range [first, last) in a TokenStream that a query literal matched.
+struct TokenRange {
+  size_t first = 0;
+  size_t last = 0;
+};
+
+/// Extra restrictions given as command-line flags rather than in the query string.
+struct QueryFilters {
+  std::optional<int64_t> since_ms;  ///< published at or after (epoch ms UTC)
+  std::optional<int64_t> until_ms;  ///< published before (epoch ms UTC, exclusive)
+  std::vector<std::string> sources; ///< any of these hosts (or parent domains)
+};
+
+class CompiledQuery {
+ public:
+  CompiledQuery();
+  ~CompiledQuery();
+  CompiledQuery(CompiledQuery&&) noexcept;
+  CompiledQuery& operator=(CompiledQuery&&) noexcept;
+
+  /// The candidate query: matches every true match (and, when verifier() is set, maybe more).
+  [[nodiscard]] const Xapian::Query& xapian_query() const;
+  /// Exact check of a candidate document, or nullptr when xapian_query() is already exact.
+  /// Not thread-safe (owns a Segmenter).
+  [[nodiscard]] Xapian::MatchDecider* verifier() const;
+  /// Ranges of `body` (tokens of a document's text) that positive literals of the query match;
+  /// sorted, possibly overlapping. Used for snippets.
+  [[nodiscard]] std::vector<TokenRange> highlights(const TokenStream& body) const;
+  /// Human-readable account of normalisation, segmentation and the Xapian query (--explain).
+  [[nodiscard]] std::string explain() const;
+
+  struct Impl;
+
+ private:
+  friend Result<CompiledQuery> compile_query(std::string_view, const QueryFilters&);
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// Parses and compiles a query. Errors: ExitCode::usage with a message saying what is wrong
+/// and where ("unbalanced parenthesis", "unterminated quote", "bad date ...", "empty query").
+Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& filters = {});
+
+/// Parses a date or date-time bound as used by date: and --since/--until ("2024", "2020-07",
+/// "2020-07-01", "2020-07-01T12:00"); returns [start, end) of that period in epoch ms UTC.
+std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s);
+
+}  // namespace newsidx

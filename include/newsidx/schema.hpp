@@ -1,0 +1,94 @@
+// schema.hpp — the one description of the index: term prefixes, value slots, document data,
+// metadata keys. The indexer, the query parser, `stats` and the docs all read it from here.
+//
+// Terms (prefixes follow Xapian Omega where one exists; X… are ours):
+//   Q<url>          unique id, one document per URL (upsert with replace_document). URLs longer
+//                   than k_max_term_bytes become Q<first 180 bytes>#<XXH3-128 hex of the URL>.
+//   <word>          a folded Latin word or number, or an ICU dictionary word of ≥ 2 CJK characters;
+//                   wdf = occurrences (title occurrences count k_title_wdf each). Ranking terms.
+//   Z<stem>         English (Snowball) stem of a Latin word: `elections` finds `election`.
+//   XG<gram>        CJK n-gram: every CJK character (unigram) and every pair of adjacent
+//                   characters inside a run (bigram), positionless, wdf = occurrences.
+//   S<word> ZS<stem> XT<gram>   the same three kinds for the title alone (`title:`).
+//   A<word> ZA<stem> XA<gram>   the same for the author (`author:`).
+//   H<host> the source host and each parent domain
+//                   (H www.voachinese.com, H voachinese.com, H com).
+//   Y<yyyy> M<yyyymm> D<yyyymmdd>   UTC publish date (boolean).
+// No term carries positions. Matching is filter-and-verify (as in Google Code Search and
+// zoekt): the n-gram and word terms select a superset of candidates, and a MatchDecider
+// re-tokenizes the stored text to confirm exact phrases (see query.hpp). This keeps the index
+// small and indexing fast, while matching is exact: grep-level recall and precision.
+//
+// Value slots: see k_slot_*. Document data: JSON object, see StoredArticle in index.hpp.
+// Metadata: k_meta_schema (k_schema_version) and k_meta_tokenizer (tokenizer_fingerprint()).
+#pragma once
+
+#include <string_view>
+
+#include <xapian.h>
+
+namespace newsidx {
+
+/// Bump when terms, slots or document data change meaning.
+inline constexpr int k_schema_version = 1;
+
+inline constexpr std::string_view k_prefix_id = "Q";
+inline constexpr std::string_view k_prefix_host = "H";
+inline constexpr std::string_view k_prefix_year = "Y";
+inline constexpr std::string_view k_prefix_month = "M";
+inline constexpr std::string_view k_prefix_day = "D";
+
+/// The term prefixes of one searchable text field.
+struct FieldPrefixes {
+  std::string_view word;  ///< folded words and numbers, ICU CJK words
+  std::string_view stem;  ///< English stems of Latin words
+  std::string_view gram;  ///< CJK unigrams and bigrams
+};
+
+/// Searchable text fields. `all` holds title and body (the default field of a query).
+enum class Field : uint8_t { all, title, author };
+
+inline constexpr FieldPrefixes k_field_all{"", "Z", "XG"};
+inline constexpr FieldPrefixes k_field_title{"S", "ZS", "XT"};
+inline constexpr FieldPrefixes k_field_author{"A", "ZA", "XA"};
+
+constexpr const FieldPrefixes& field_prefixes(Field f) {
+  return f == Field::title ? k_field_title : f == Field::author ? k_field_author : k_field_all;
+}
+
+/// Publish time: Xapian::sortable_serialise(epoch seconds, UTC). Absent when unknown.
+inline constexpr Xapian::valueno k_slot_published = 0;
+/// Source host, e.g. "www.voachinese.com".
+inline constexpr Xapian::valueno k_slot_source = 1;
+/// Publish month "YYYY-MM" (UTC), for facets.
+inline constexpr Xapian::valueno k_slot_month = 2;
+
+/// Each title occurrence adds this much wdf to the body-level terms, so BM25 weights titles
+/// above body text.
+inline constexpr Xapian::termcount k_title_wdf = 4;
+
+/// Xapian's hard term limit is 245 bytes; terms longer than this are not indexed.
+inline constexpr size_t k_max_term_bytes = 240;
+
+inline constexpr std::string_view k_meta_schema = "newsidx.schema";
+inline constexpr std::string_view k_meta_tokenizer = "newsidx.tokenizer";
+
+}  // namespace newsidx
+
+#include <string>
+
+#include "newsidx/error.hpp"
+
+namespace newsidx {
+
+/// The Q term for a URL (see the schema comment for URLs longer than k_max_term_bytes).
+std::string unique_id_term(std::string_view url);
+
+/// Checks that `db` was written by this schema and tokenizer version. An empty database
+/// (no documents, no stamp) is accepted. Errors: ExitCode::db_invalid with a reindex hint.
+Status check_schema(const Xapian::Database& db);
+
+/// Records the schema and tokenizer version in `db`'s metadata (committed with the next commit).
+void stamp_schema(Xapian::WritableDatabase& db);
+
+}  // namespace newsidx

@@ -1,0 +1,105 @@
+// text.hpp — text normalisation and segmentation, used identically at index and query time.
+//
+// Pipeline (the order Typesense uses for Chinese): NFKC_Casefold (ICU) → Traditional→Simplified
+// per code point (table generated at build time from ICU's "Traditional-Simplified"
+// transliterator) → ICU word BreakIterator. Every ideograph or kana becomes its own token, so
+// that n-gram terms and substring matching never depend on ICU's dictionary; ICU's dictionary
+// words are kept as a side channel (Token::word_len) for ranking terms. The only ICU user is
+// src/text.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace newsidx {
+
+/// Version of normalisation + segmentation. Bump it on any change that alters tokens; it is
+/// stored in the database (see schema.hpp) and a mismatch asks the user to reindex.
+inline constexpr int k_tokenizer_version = 1;
+
+/// "tokenizer=1 icu=72.1 unicode=15.0": everything that decides which terms a text gets.
+std::string tokenizer_fingerprint();
+
+enum class TokenKind : uint8_t {
+  cjk,     ///< one Han ideograph or kana (after folding)
+  word,    ///< a run of letters (ICU UBRK_WORD_LETTER), e.g. "trump", "covid"
+  number,  ///< ICU UBRK_WORD_NUMBER, e.g. "2020", "3.5"
+};
+
+/// What separates a token from the one before it. Canonical, so that two token sequences are
+/// adjacent in the same way exactly when their gaps are equal:
+/// - `joined`: nothing (CJK–CJK), or only whitespace between a CJK and a non-CJK token
+///   ("G7 峰会" and "G7峰会" are the same);
+/// - `space`: whitespace between two non-CJK tokens ("hong kong");
+/// - `brk`: punctuation, a symbol, a paragraph break ('\n', U+2028, U+2029), whitespace between
+///   two CJK tokens, or the start of the text. A phrase never matches across a `brk` unless the
+///   query has a `brk` at the same place.
+enum class Gap : uint8_t { joined, space, brk };
+
+/// One token. Offsets are byte offsets: [begin, end) into TokenStream::folded and, when
+/// requested, [src_begin, src_end) into the original text that was tokenized.
+struct Token {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t src_begin = 0;
+  uint32_t src_end = 0;
+  TokenKind kind = TokenKind::word;
+  Gap gap = Gap::brk;
+  /// CJK only: on the first character of an ICU dictionary word, its length in characters;
+  /// 0 elsewhere. Words of length ≥ 2 become ranking terms.
+  uint16_t word_len = 0;
+};
+
+/// The folded text and its tokens.
+struct TokenStream {
+  std::string folded;
+  std::vector<Token> tokens;
+
+  [[nodiscard]] std::string_view text(const Token& t) const {
+    return std::string_view(folded).substr(t.begin, t.end - t.begin);
+  }
+  void clear() {
+    folded.clear();
+    tokens.clear();
+  }
+};
+
+/// Folds UTF-8 text: NFKC_Casefold, then Traditional→Simplified. Idempotent.
+/// Invalid UTF-8 sequences become U+FFFD.
+std::string fold(std::string_view utf8);
+
+/// Tokenizer with its own ICU BreakIterator. Not thread-safe: create one per thread
+/// (creation costs ~1 ms; reuse it).
+class Segmenter {
+ public:
+  Segmenter();  ///< throws std::runtime_error if ICU data is missing
+  ~Segmenter();
+  Segmenter(const Segmenter&) = delete;
+  Segmenter& operator=(const Segmenter&) = delete;
+
+  /// Folds `utf8` and splits it into tokens, replacing the contents of `out`.
+  /// With `with_source_offsets`, Token::src_begin/src_end are filled (costs one extra
+  /// uint32 per folded byte while tokenizing); otherwise they are 0.
+  void tokenize(std::string_view utf8, TokenStream& out, bool with_source_offsets = false);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// True if tokens [i, i+n) of `doc` equal the whole of `phrase`: same texts, and the same
+/// gaps between consecutive tokens (the gap before the first token is not compared).
+bool phrase_at(const TokenStream& doc, size_t i, const TokenStream& phrase);
+
+/// Index of the first token in `doc` at or after `from` where `phrase` occurs, or
+/// doc.tokens.size() if none. An empty phrase never occurs.
+size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t from = 0);
+
+/// Display width of UTF-8 text in terminal columns: East Asian Wide and Fullwidth characters
+/// count 2, combining marks and zero-width characters 0, others 1.
+size_t display_width(std::string_view utf8);
+
+}  // namespace newsidx

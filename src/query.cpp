@@ -1,0 +1,743 @@
+// query.cpp — query lexer/parser, candidate Xapian query, and the exact verifier.
+#include "newsidx/query.hpp"
+
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <climits>
+#include <ctime>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "newsidx/schema.hpp"
+
+namespace newsidx {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+enum class LexKind { lparen, rparen, op_and, op_or, op_not, minus, term };
+
+struct Lexeme {
+  LexKind kind = LexKind::term;
+  std::string field;  // "", "title", "author", "source", "date"
+  std::string text;
+  bool quoted = false;
+  size_t offset = 0;  // byte offset in the query, for error messages
+};
+
+UChar32 code_point_at(std::string_view s, size_t i, size_t* next) {
+  int32_t k = static_cast<int32_t>(i);
+  UChar32 c;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), k, static_cast<int32_t>(s.size()), c);
+  *next = static_cast<size_t>(k);
+  return c;
+}
+
+bool is_query_space(UChar32 c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000; }
+bool is_open_quote(UChar32 c) { return c == '"' || c == 0x201C; }
+bool is_close_quote(UChar32 c) { return c == '"' || c == 0x201D; }
+bool is_lparen(UChar32 c) { return c == '(' || c == 0xFF08; }
+bool is_rparen(UChar32 c) { return c == ')' || c == 0xFF09; }
+
+constexpr std::string_view k_fields[] = {"title", "author", "source", "date"};
+
+Result<std::vector<Lexeme>> lex(std::string_view q) {
+  std::vector<Lexeme> out;
+  size_t i = 0;
+  while (i < q.size()) {
+    size_t next;
+    UChar32 c = code_point_at(q, i, &next);
+    if (is_query_space(c)) {
+      i = next;
+      continue;
+    }
+    if (is_lparen(c) || is_rparen(c)) {
+      out.push_back({is_lparen(c) ? LexKind::lparen : LexKind::rparen, "", "", false, i});
+      i = next;
+      continue;
+    }
+    const size_t start = i;
+    if (c == '-' && next < q.size()) {
+      size_t after;
+      UChar32 c2 = code_point_at(q, next, &after);
+      if (!is_query_space(c2) && !is_rparen(c2)) {
+        out.push_back({LexKind::minus, "", "", false, i});
+        i = next;
+        continue;
+      }
+    }
+    Lexeme lx;
+    lx.offset = start;
+    // field:
+    for (std::string_view f : k_fields) {
+      if (q.substr(i, f.size()) == f && i + f.size() < q.size() && q[i + f.size()] == ':') {
+        lx.field = f;
+        i += f.size() + 1;
+        break;
+      }
+    }
+    if (i < q.size()) c = code_point_at(q, i, &next);
+    if (i < q.size() && is_open_quote(c)) {
+      size_t j = next;
+      bool closed = false;
+      while (j < q.size()) {
+        size_t after;
+        UChar32 d = code_point_at(q, j, &after);
+        if (is_close_quote(d)) {
+          lx.text = std::string(q.substr(next, j - next));
+          i = after;
+          closed = true;
+          break;
+        }
+        j = after;
+      }
+      if (!closed) return Error{ExitCode::usage, fmt::format("unterminated quote at byte {}", start + 1), ""};
+      lx.quoted = true;
+    } else {
+      const size_t b = i;
+      while (i < q.size()) {
+        size_t after;
+        UChar32 d = code_point_at(q, i, &after);
+        if (is_query_space(d) || is_lparen(d) || is_rparen(d) || is_open_quote(d)) break;
+        i = after;
+      }
+      lx.text = std::string(q.substr(b, i - b));
+      if (lx.field.empty()) {
+        if (lx.text == "AND") lx.kind = LexKind::op_and;
+        if (lx.text == "OR") lx.kind = LexKind::op_or;
+        if (lx.text == "NOT") lx.kind = LexKind::op_not;
+      }
+    }
+    out.push_back(std::move(lx));
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Query tree
+
+struct Literal {
+  Field field = Field::all;
+  std::string typed;
+  TokenStream tokens;
+  bool stem = false;       // single unquoted Latin word: inflections match too
+  std::string stem_text;   // its stem
+  bool exact = false;      // the candidate terms alone decide a match
+  Xapian::Query query;     // candidate (and ranking) query
+};
+
+struct Node {
+  enum class Kind { literal, all_of, any_of, negate, date, source, wildcard, everything };
+  Kind kind = Kind::everything;
+  std::vector<Node> children;
+  size_t literal = 0;
+  int64_t from_ms = INT64_MIN;  // date: [from_ms, to_ms)
+  int64_t to_ms = INT64_MAX;
+  std::string text;             // source host or wildcard prefix (folded)
+  Field field = Field::all;
+  bool exact = true;            // the candidate query of this node is exact
+};
+
+class Verifier;
+
+struct CompiledQuery::Impl {
+  std::vector<Literal> literals;
+  Node root;
+  Xapian::Query query;
+  std::unique_ptr<Verifier> verifier;
+  Xapian::Stem stemmer{"english"};
+  Segmenter segmenter;
+};
+
+namespace {
+
+Field field_of(std::string_view name) {
+  if (name == "title") return Field::title;
+  if (name == "author") return Field::author;
+  return Field::all;
+}
+
+std::string_view field_name(Field f) {
+  switch (f) {
+    case Field::title: return "title";
+    case Field::author: return "author";
+    case Field::all: break;
+  }
+  return "all";
+}
+
+/// Builds the candidate query of a literal and decides whether it is exact.
+void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
+  const FieldPrefixes& p = field_prefixes(lit.field);
+  const TokenStream& ts = lit.tokens;
+  const auto& t = ts.tokens;
+  auto joined_cjk = [&](size_t a, size_t b) {  // tokens a and b=a+1 are adjacent CJK characters
+    return b < t.size() && t[a].kind == TokenKind::cjk && t[b].kind == TokenKind::cjk && t[b].gap == Gap::joined;
+  };
+  std::vector<std::string> terms;
+  auto add = [&](std::string term) {
+    if (term.size() <= k_max_term_bytes && std::find(terms.begin(), terms.end(), term) == terms.end()) {
+      terms.push_back(std::move(term));
+    }
+  };
+  std::vector<Xapian::Query> boosts;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const std::string text(ts.text(t[i]));
+    if (t[i].kind != TokenKind::cjk) {
+      add(std::string(p.word) + text);
+      continue;
+    }
+    if (joined_cjk(i, i + 1)) {
+      add(std::string(p.gram) + text + std::string(ts.text(t[i + 1])));
+    } else if (i == 0 || !joined_cjk(i - 1, i)) {
+      add(std::string(p.gram) + text);  // a lone character
+    }
+    if (t[i].word_len >= 2 && i + t[i].word_len <= t.size()) {
+      // ICU dictionary words of the query rank documents where they are whole words higher.
+      const Token& last = t[i + t[i].word_len - 1];
+      boosts.emplace_back(std::string(p.word) + ts.folded.substr(t[i].begin, last.end - t[i].begin));
+    }
+  }
+  lit.stem = lit.stem && t.size() == 1 && t[0].kind == TokenKind::word;
+  lit.exact = t.size() == 1 || (t.size() == 2 && joined_cjk(0, 1));
+  if (terms.empty()) {
+    lit.query = Xapian::Query::MatchNothing;
+    return;
+  }
+  if (lit.stem) {
+    lit.stem_text = stemmer(std::string(ts.text(t[0])));
+    // The stem finds every inflection; the exact form adds weight where it appears as typed.
+    lit.query = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(std::string(p.stem) + lit.stem_text),
+                              Xapian::Query(terms[0]));
+    return;
+  }
+  lit.query = Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+  if (!boosts.empty()) {
+    lit.query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, lit.query,
+                              Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));
+  }
+}
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  // Howard Hinnant's days_from_civil (public domain), proleptic Gregorian calendar.
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = -1, mi = 0;
+  char tail = 0;
+  const std::string str(s);
+  int n = std::sscanf(str.c_str(), "%4d-%2d-%2d%*[T ]%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
+  auto ms = [](int64_t days, int64_t secs) { return (days * 86400 + secs) * 1000; };
+  const bool digits_only = !str.empty() && std::all_of(str.begin(), str.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == ' '; });
+  if (!digits_only || y < 1 || y > 9999) return std::nullopt;
+  if (n == 1 && str.size() == 4) return std::pair{ms(days_from_civil(y, 1, 1), 0), ms(days_from_civil(y + 1, 1, 1), 0)};
+  if (mo < 1 || mo > 12) return std::nullopt;
+  if (n == 2 && str.size() == 7) {
+    const int64_t start = days_from_civil(y, static_cast<unsigned>(mo), 1);
+    const int64_t end = mo == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, static_cast<unsigned>(mo + 1), 1);
+    return std::pair{ms(start, 0), ms(end, 0)};
+  }
+  if (d < 1 || d > 31) return std::nullopt;
+  const int64_t day = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  if (n == 3 && str.size() == 10) return std::pair{ms(day, 0), ms(day + 1, 0)};
+  if (n == 5 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && str.size() == 16) {
+    const int64_t t = ms(day, h * 3600 + mi * 60);
+    return std::pair{t, t + 60000};
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Parser: or_expr := and_expr (OR and_expr)* ; and_expr := unary ([AND] unary)* ;
+//         unary := NOT unary | - primary | primary ; primary := ( or_expr ) | term
+
+class Parser {
+ public:
+  Parser(const std::vector<Lexeme>& lx, CompiledQuery::Impl& q) : m_lx(lx), m_q(q) {}
+
+  Result<Node> parse() {
+    if (m_lx.empty()) return fail("empty query");
+    Result<Node> n = or_expr();
+    if (!n) return n;
+    if (m_pos < m_lx.size()) {
+      return fail(m_lx[m_pos].kind == LexKind::rparen ? "unbalanced ')'" : "unexpected input", m_lx[m_pos].offset);
+    }
+    return n;
+  }
+
+ private:
+  Error fail(std::string what, size_t offset = SIZE_MAX) const {
+    if (offset != SIZE_MAX) what += fmt::format(" at byte {}", offset + 1);
+    return Error{ExitCode::usage, what, "see `newsidx search --help` for the query syntax"};
+  }
+  bool at(LexKind k) const { return m_pos < m_lx.size() && m_lx[m_pos].kind == k; }
+
+  Result<Node> or_expr() {
+    Result<Node> first = and_expr();
+    if (!first) return first;
+    if (!at(LexKind::op_or)) return first;
+    Node any;
+    any.kind = Node::Kind::any_of;
+    any.children.push_back(std::move(*first));
+    while (at(LexKind::op_or)) {
+      const size_t off = m_lx[m_pos++].offset;
+      if (m_pos >= m_lx.size()) return fail("OR needs something after it", off);
+      Result<Node> next = and_expr();
+      if (!next) return next;
+      any.children.push_back(std::move(*next));
+    }
+    return any;
+  }
+
+  Result<Node> and_expr() {
+    Node all;
+    all.kind = Node::Kind::all_of;
+    while (m_pos < m_lx.size() && !at(LexKind::op_or) && !at(LexKind::rparen)) {
+      if (at(LexKind::op_and)) {
+        const size_t off = m_lx[m_pos++].offset;
+        if (all.children.empty() || m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::rparen)) {
+          return fail("AND needs something on both sides", off);
+        }
+        continue;
+      }
+      Result<Node> u = unary();
+      if (!u) return u;
+      all.children.push_back(std::move(*u));
+    }
+    if (all.children.empty()) {
+      return fail(m_pos < m_lx.size() ? "missing search terms before " + m_lx[m_pos].text : "missing search terms",
+                  m_pos < m_lx.size() ? m_lx[m_pos].offset : SIZE_MAX);
+    }
+    if (all.children.size() == 1) return std::move(all.children[0]);
+    return all;
+  }
+
+  Result<Node> unary() {
+    if (at(LexKind::op_not) || at(LexKind::minus)) {
+      const size_t off = m_lx[m_pos].offset;
+      const bool minus = at(LexKind::minus);
+      ++m_pos;
+      if (m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::op_and) || at(LexKind::rparen)) {
+        return fail(minus ? "'-' needs a word after it" : "NOT needs something after it", off);
+      }
+      Result<Node> inner = minus ? primary() : unary();
+      if (!inner) return inner;
+      Node neg;
+      neg.kind = Node::Kind::negate;
+      neg.children.push_back(std::move(*inner));
+      return neg;
+    }
+    return primary();
+  }
+
+  Result<Node> primary() {
+    if (at(LexKind::lparen)) {
+      const size_t off = m_lx[m_pos++].offset;
+      Result<Node> inner = or_expr();
+      if (!inner) return inner;
+      if (!at(LexKind::rparen)) return fail("unbalanced '('", off);
+      ++m_pos;
+      return inner;
+    }
+    if (at(LexKind::rparen)) return fail("unbalanced ')'", m_lx[m_pos].offset);
+    const Lexeme& lx = m_lx[m_pos++];
+    if (lx.kind != LexKind::term) return fail("unexpected " + lx.text, lx.offset);
+    return term(lx);
+  }
+
+  Result<Node> term(const Lexeme& lx) {
+    if (lx.field == "date") return date_node(lx);
+    if (lx.field == "source") {
+      Node n;
+      n.kind = Node::Kind::source;
+      n.text = fold(lx.text);
+      if (n.text.empty()) return fail("source: needs a host name", lx.offset);
+      return n;
+    }
+    const Field field = field_of(lx.field);
+    std::string text = lx.text;
+    if (!lx.quoted && text.size() > 1 && text.back() == '*') {
+      text.pop_back();
+      TokenStream ts;
+      m_q.segmenter.tokenize(text, ts);
+      if (ts.tokens.size() == 1 && ts.tokens[0].kind != TokenKind::cjk) {
+        Node n;
+        n.kind = Node::Kind::wildcard;
+        n.field = field;
+        n.text = std::string(ts.text(ts.tokens[0]));
+        return n;
+      }
+    }
+    TokenStream ts;
+    m_q.segmenter.tokenize(text, ts);
+    // An unquoted chunk is split where punctuation touches CJK text ("特朗普，拜登" is two
+    // literals); Latin punctuation stays inside the literal ("covid-19", "u.s.").
+    std::vector<TokenStream> pieces(1);
+    for (size_t i = 0; i < ts.tokens.size(); ++i) {
+      const Token& tok = ts.tokens[i];
+      const bool split = !lx.quoted && i > 0 && tok.gap == Gap::brk &&
+                         (tok.kind == TokenKind::cjk || ts.tokens[i - 1].kind == TokenKind::cjk);
+      if (split) pieces.emplace_back();
+      TokenStream& piece = pieces.back();
+      Token copy = tok;
+      copy.begin = static_cast<uint32_t>(piece.folded.size());
+      piece.folded.append(ts.text(tok));
+      copy.end = static_cast<uint32_t>(piece.folded.size());
+      if (piece.tokens.empty()) copy.gap = Gap::brk;
+      piece.tokens.push_back(copy);
+    }
+    Node all;
+    all.kind = Node::Kind::all_of;
+    for (TokenStream& piece : pieces) {
+      if (piece.tokens.empty()) continue;
+      Literal lit;
+      lit.field = field;
+      lit.typed = lx.text;
+      lit.tokens = std::move(piece);
+      lit.stem = !lx.quoted;
+      compile_literal(lit, m_q.stemmer);
+      Node n;
+      n.kind = Node::Kind::literal;
+      n.literal = m_q.literals.size();
+      n.exact = lit.exact;
+      m_q.literals.push_back(std::move(lit));
+      all.children.push_back(std::move(n));
+    }
+    if (all.children.empty()) {
+      Node everything;  // pure punctuation: nothing to search for, so it restricts nothing
+      return everything;
+    }
+    if (all.children.size() == 1) return std::move(all.children[0]);
+    return all;
+  }
+
+  Result<Node> date_node(const Lexeme& lx) {
+    Node n;
+    n.kind = Node::Kind::date;
+    const std::string& v = lx.text;
+    const size_t dots = v.find("..");
+    auto bad = [&] {
+      return fail(fmt::format("bad date '{}' (use 2024, 2020-07, 2020-07-01, or a range a..b, a.., ..b)", v),
+                  lx.offset);
+    };
+    if (dots == std::string::npos) {
+      auto p = parse_date_period(v);
+      if (!p) return bad();
+      n.from_ms = p->first;
+      n.to_ms = p->second;
+      return n;
+    }
+    const std::string lo = v.substr(0, dots);
+    const std::string hi = v.substr(dots + 2);
+    if (lo.empty() && hi.empty()) return bad();
+    if (!lo.empty()) {
+      auto p = parse_date_period(lo);
+      if (!p) return bad();
+      n.from_ms = p->first;
+    }
+    if (!hi.empty()) {
+      auto p = parse_date_period(hi);
+      if (!p) return bad();
+      n.to_ms = p->second;
+    }
+    if (n.from_ms >= n.to_ms) return bad();
+    return n;
+  }
+
+  const std::vector<Lexeme>& m_lx;
+  CompiledQuery::Impl& m_q;
+  size_t m_pos = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Candidate query
+
+bool compute_exact(Node& n, const std::vector<Literal>& lits) {
+  switch (n.kind) {
+    case Node::Kind::literal: n.exact = lits[n.literal].exact; break;
+    case Node::Kind::all_of:
+    case Node::Kind::any_of:
+    case Node::Kind::negate:
+      n.exact = true;
+      for (Node& c : n.children) n.exact = compute_exact(c, lits) && n.exact;
+      break;
+    default: n.exact = true;
+  }
+  return n.exact;
+}
+
+Xapian::Query date_query(const Node& n) {
+  const double lo = static_cast<double>(n.from_ms) / 1000.0;
+  const double hi = static_cast<double>(n.to_ms - 1) / 1000.0;  // VALUE_RANGE is inclusive
+  if (n.from_ms == INT64_MIN) return Xapian::Query(Xapian::Query::OP_VALUE_LE, k_slot_published, Xapian::sortable_serialise(hi));
+  if (n.to_ms == INT64_MAX) return Xapian::Query(Xapian::Query::OP_VALUE_GE, k_slot_published, Xapian::sortable_serialise(lo));
+  return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, k_slot_published, Xapian::sortable_serialise(lo),
+                       Xapian::sortable_serialise(hi));
+}
+
+Xapian::Query build(const Node& n, const std::vector<Literal>& lits) {
+  using Q = Xapian::Query;
+  switch (n.kind) {
+    case Node::Kind::literal: return lits[n.literal].query;
+    case Node::Kind::everything: return Q::MatchAll;
+    case Node::Kind::date: return date_query(n);
+    case Node::Kind::source: return Q(std::string(k_prefix_host) + n.text);
+    case Node::Kind::wildcard: return Q(Q::OP_WILDCARD, std::string(field_prefixes(n.field).word) + n.text);
+    case Node::Kind::any_of: {
+      std::vector<Q> qs;
+      for (const Node& c : n.children) qs.push_back(build(c, lits));
+      return Q(Q::OP_OR, qs.begin(), qs.end());
+    }
+    case Node::Kind::negate:
+      return n.children[0].exact ? Q(Q::OP_AND_NOT, Q::MatchAll, build(n.children[0], lits)) : Q::MatchAll;
+    case Node::Kind::all_of: {
+      std::vector<Q> weighted, filters, excluded;
+      for (const Node& c : n.children) {
+        if (c.kind == Node::Kind::negate) {
+          if (c.children[0].exact) excluded.push_back(build(c.children[0], lits));
+        } else if (c.kind == Node::Kind::date || c.kind == Node::Kind::source) {
+          filters.push_back(build(c, lits));
+        } else if (c.kind != Node::Kind::everything) {
+          weighted.push_back(build(c, lits));
+        }
+      }
+      Q q = weighted.empty() ? Q(Q::MatchAll) : Q(Q::OP_AND, weighted.begin(), weighted.end());
+      if (!filters.empty()) q = Q(Q::OP_FILTER, q, Q(Q::OP_AND, filters.begin(), filters.end()));
+      if (!excluded.empty()) q = Q(Q::OP_AND_NOT, q, Q(Q::OP_OR, excluded.begin(), excluded.end()));
+      return q;
+    }
+  }
+  return Q::MatchNothing;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Verifier
+
+class Verifier : public Xapian::MatchDecider {
+ public:
+  explicit Verifier(CompiledQuery::Impl& q) : m_q(q) {}
+
+  bool operator()(const Xapian::Document& doc) const override {
+    try {
+      m_article = from_document_data(doc.get_data());
+    } catch (const std::exception&) {
+      return false;  // not our document data: cannot confirm a match
+    }
+    m_have_title = m_have_body = m_have_author = false;
+    return eval(m_q.root, true);
+  }
+
+  /// True if literal `lit` occurs in `ts`.
+  bool literal_in(const Literal& lit, const TokenStream& ts) const {
+    if (lit.stem) {
+      const std::string_view word = lit.tokens.text(lit.tokens.tokens[0]);
+      for (const Token& t : ts.tokens) {
+        if (t.kind != TokenKind::word) continue;
+        const std::string_view w = ts.text(t);
+        if (w == word) return true;
+        if (!w.empty() && w[0] == word[0] && m_q.stemmer(std::string(w)) == lit.stem_text) return true;
+      }
+      return false;
+    }
+    return find_phrase(ts, lit.tokens) < ts.tokens.size();
+  }
+
+ private:
+  const TokenStream& tokens(Field f) const {
+    switch (f) {
+      case Field::title:
+        if (!m_have_title) m_q.segmenter.tokenize(m_article.title, m_title), m_have_title = true;
+        return m_title;
+      case Field::author:
+        if (!m_have_author) m_q.segmenter.tokenize(m_article.author, m_author), m_have_author = true;
+        return m_author;
+      case Field::all: break;
+    }
+    if (!m_have_body) m_q.segmenter.tokenize(m_article.text, m_body), m_have_body = true;
+    return m_body;
+  }
+
+  bool in_field(Field f, const std::function<bool(const TokenStream&)>& test) const {
+    if (f == Field::all) return test(tokens(Field::title)) || test(tokens(Field::all));
+    return test(tokens(f));
+  }
+
+  bool eval(const Node& n, bool guaranteed) const {
+    if (guaranteed && n.exact) return true;
+    switch (n.kind) {
+      case Node::Kind::literal: {
+        const Literal& lit = m_q.literals[n.literal];
+        return in_field(lit.field, [&](const TokenStream& ts) { return literal_in(lit, ts); });
+      }
+      case Node::Kind::all_of:
+        for (const Node& c : n.children) {
+          const bool g = guaranteed && (c.kind != Node::Kind::negate || c.exact);
+          if (!eval(c, g)) return false;
+        }
+        return true;
+      case Node::Kind::any_of:
+        for (const Node& c : n.children) {
+          if (eval(c, false)) return true;
+        }
+        return false;
+      case Node::Kind::negate: return !eval(n.children[0], false);
+      case Node::Kind::date:
+        return m_article.published_ms && *m_article.published_ms >= n.from_ms && *m_article.published_ms < n.to_ms;
+      case Node::Kind::source: {
+        const std::string& host = m_article.source;
+        return host == n.text ||
+               (host.size() > n.text.size() && host.compare(host.size() - n.text.size(), n.text.size(), n.text) == 0 &&
+                host[host.size() - n.text.size() - 1] == '.');
+      }
+      case Node::Kind::wildcard:
+        return in_field(n.field, [&](const TokenStream& ts) {
+          return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
+            return t.kind != TokenKind::cjk && ts.text(t).substr(0, n.text.size()) == n.text;
+          });
+        });
+      case Node::Kind::everything: return true;
+    }
+    return false;
+  }
+
+  CompiledQuery::Impl& m_q;
+  mutable StoredArticle m_article;
+  mutable TokenStream m_title, m_body, m_author;
+  mutable bool m_have_title = false, m_have_body = false, m_have_author = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// CompiledQuery
+
+CompiledQuery::CompiledQuery() : m_impl(std::make_unique<Impl>()) {}
+CompiledQuery::~CompiledQuery() = default;
+CompiledQuery::CompiledQuery(CompiledQuery&&) noexcept = default;
+CompiledQuery& CompiledQuery::operator=(CompiledQuery&&) noexcept = default;
+
+const Xapian::Query& CompiledQuery::xapian_query() const { return m_impl->query; }
+Xapian::MatchDecider* CompiledQuery::verifier() const { return m_impl->verifier.get(); }
+
+namespace {
+void positive_nodes(const Node& n, std::vector<const Node*>& out) {
+  if (n.kind == Node::Kind::negate) return;
+  if (n.kind == Node::Kind::literal || n.kind == Node::Kind::wildcard) out.push_back(&n);
+  for (const Node& c : n.children) positive_nodes(c, out);
+}
+}  // namespace
+
+std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const {
+  std::vector<const Node*> nodes;
+  positive_nodes(m_impl->root, nodes);
+  std::vector<TokenRange> out;
+  Verifier probe(*m_impl);
+  for (const Node* n : nodes) {
+    if (n->field != Field::all && n->kind == Node::Kind::wildcard) continue;
+    if (n->kind == Node::Kind::wildcard) {
+      for (size_t i = 0; i < body.tokens.size(); ++i) {
+        const Token& t = body.tokens[i];
+        if (t.kind != TokenKind::cjk && body.text(t).substr(0, n->text.size()) == n->text) out.push_back({i, i + 1});
+      }
+      continue;
+    }
+    const Literal& lit = m_impl->literals[n->literal];
+    if (lit.field != Field::all) continue;
+    if (lit.stem) {
+      TokenStream one;
+      for (size_t i = 0; i < body.tokens.size(); ++i) {
+        const Token& t = body.tokens[i];
+        if (t.kind != TokenKind::word) continue;
+        one.folded.assign(body.text(t));
+        one.tokens.assign(1, Token{0, static_cast<uint32_t>(one.folded.size()), 0, 0, TokenKind::word, Gap::brk, 0});
+        if (probe.literal_in(lit, one)) out.push_back({i, i + 1});
+      }
+      continue;
+    }
+    for (size_t i = find_phrase(body, lit.tokens); i < body.tokens.size(); i = find_phrase(body, lit.tokens, i + 1)) {
+      out.push_back({i, i + lit.tokens.tokens.size()});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const TokenRange& a, const TokenRange& b) {
+    return a.first != b.first ? a.first < b.first : a.last > b.last;
+  });
+  return out;
+}
+
+std::string CompiledQuery::explain() const {
+  std::string out;
+  for (const Literal& lit : m_impl->literals) {
+    std::string toks;
+    for (const Token& t : lit.tokens.tokens) {
+      if (!toks.empty()) toks += t.gap == Gap::joined ? "·" : t.gap == Gap::space ? " " : " | ";
+      toks += lit.tokens.text(t);
+    }
+    out += fmt::format("literal {:?} field={} tokens=[{}] {}{}\n", lit.typed, field_name(lit.field), toks,
+                       lit.exact ? "exact" : "verified", lit.stem ? fmt::format(" stem={}", lit.stem_text) : "");
+  }
+  out += fmt::format("xapian: {}\n", m_impl->query.get_description());
+  out += fmt::format("verify: {}\n", m_impl->verifier ? "yes (exact phrase check on stored text)" : "no");
+  return out;
+}
+
+Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& filters) {
+  CompiledQuery cq;
+  CompiledQuery::Impl& q = *cq.m_impl;
+  Result<std::vector<Lexeme>> lexemes = lex(query);
+  if (!lexemes) return lexemes.error();
+  Node root;
+  if (lexemes->empty() && (filters.since_ms || filters.until_ms || !filters.sources.empty())) {
+    root.kind = Node::Kind::everything;
+  } else {
+    Parser parser(*lexemes, q);
+    Result<Node> parsed = parser.parse();
+    if (!parsed) return parsed.error();
+    root = std::move(*parsed);
+  }
+  if (filters.since_ms || filters.until_ms || !filters.sources.empty()) {
+    Node all;
+    all.kind = Node::Kind::all_of;
+    all.children.push_back(std::move(root));
+    if (filters.since_ms || filters.until_ms) {
+      Node d;
+      d.kind = Node::Kind::date;
+      if (filters.since_ms) d.from_ms = *filters.since_ms;
+      if (filters.until_ms) d.to_ms = *filters.until_ms;
+      all.children.push_back(std::move(d));
+    }
+    if (!filters.sources.empty()) {
+      Node any;
+      any.kind = Node::Kind::any_of;
+      for (const std::string& s : filters.sources) {
+        Node src;
+        src.kind = Node::Kind::source;
+        src.text = fold(s);
+        any.children.push_back(std::move(src));
+      }
+      all.children.push_back(std::move(any));
+    }
+    root = std::move(all);
+  }
+  compute_exact(root, q.literals);
+  q.root = std::move(root);
+  q.query = build(q.root, q.literals);
+  if (!q.root.exact) q.verifier = std::make_unique<Verifier>(q);
+  return cq;
+}
+
+}  // namespace newsidx

@@ -1,0 +1,294 @@
+// text.cpp — folding (NFKC_Casefold + Traditional→Simplified) and ICU word segmentation.
+#include "newsidx/text.hpp"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+#include <unicode/uversion.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace newsidx {
+namespace {
+
+struct T2SEntry {
+  uint32_t cp;
+  const char* utf8;
+};
+
+constexpr T2SEntry k_t2s_table[] = {
+#include "t2s_table.inc"
+};
+
+/// Dense index over the BMP: entry index + 1, or 0 when the code point is not Traditional.
+/// 128 KiB, built once on first use.
+const std::vector<uint16_t>& t2s_bmp_index() {
+  static const std::vector<uint16_t> index = [] {
+    std::vector<uint16_t> v(0x10000, 0);
+    for (size_t i = 0; i < std::size(k_t2s_table); ++i) {
+      if (k_t2s_table[i].cp < 0x10000) v[k_t2s_table[i].cp] = static_cast<uint16_t>(i + 1);
+    }
+    return v;
+  }();
+  return index;
+}
+
+/// Simplified form of one code point, or nullptr if it has none.
+const char* t2s_lookup(UChar32 c) {
+  if (c < 0x10000) {
+    uint16_t i = t2s_bmp_index()[static_cast<size_t>(c)];
+    return i ? k_t2s_table[i - 1].utf8 : nullptr;
+  }
+  auto it = std::lower_bound(std::begin(k_t2s_table), std::end(k_t2s_table), static_cast<uint32_t>(c),
+                             [](const T2SEntry& e, uint32_t v) { return e.cp < v; });
+  return (it != std::end(k_t2s_table) && it->cp == static_cast<uint32_t>(c)) ? it->utf8 : nullptr;
+}
+
+const icu::Normalizer2& nfkc_casefold() {
+  static const icu::Normalizer2* n = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* p = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status) || p == nullptr) throw std::runtime_error("ICU NFKC_Casefold data missing");
+    return p;
+  }();
+  return *n;
+}
+
+void append_utf8(std::string& out, UChar32 c) {
+  char buf[U8_MAX_LENGTH];
+  int32_t len = 0;
+  U8_APPEND_UNSAFE(buf, len, c);
+  out.append(buf, static_cast<size_t>(len));
+}
+
+/// Appends the Simplified form of already-normalised code point c.
+void append_simplified(std::string& out, UChar32 c) {
+  if (const char* s = t2s_lookup(c)) {
+    out += s;
+  } else {
+    append_utf8(out, c);
+  }
+}
+
+// CJK Unified Ideographs (U+4E00..U+9FFF) have no decomposition and no case: NFKC_Casefold
+// leaves them alone, which lets the hot path skip ICU.
+bool is_unified_ideograph(UChar32 c) { return c >= 0x4E00 && c <= 0x9FFF; }
+
+// Every code point below U+0300 starts a normalisation segment (combining marks begin there).
+bool has_boundary_before(const icu::Normalizer2& n, UChar32 c) { return c < 0x300 || n.hasBoundaryBefore(c); }
+
+/// Folds `src` into `out`. If `map` is non-null, map->at(k) is the source byte offset of the
+/// normalisation segment that produced folded byte k, with one final entry for the end.
+void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* map) {
+  const icu::Normalizer2& n = nfkc_casefold();
+  out.clear();
+  out.reserve(src.size());
+  if (map) {
+    map->clear();
+    map->reserve(src.size() + 1);
+  }
+  const auto* s = reinterpret_cast<const uint8_t*>(src.data());
+  const auto len = static_cast<int32_t>(src.size());
+  int32_t i = 0;
+  while (i < len) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    if (c < 0) c = 0xFFFD;
+    // Extend to the end of the normalisation segment (combining marks that follow).
+    int32_t seg_end = i;
+    bool multi = false;
+    while (seg_end < len) {
+      int32_t j = seg_end;
+      UChar32 c2;
+      U8_NEXT(s, j, len, c2);
+      if (c2 < 0 || has_boundary_before(n, c2)) break;
+      seg_end = j;
+      multi = true;
+    }
+    const size_t before = out.size();
+    if (!multi && c < 0x80) {
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    } else if (!multi && (is_unified_ideograph(c) || n.isInert(c))) {
+      append_simplified(out, c);
+    } else {
+      UErrorCode status = U_ZERO_ERROR;
+      icu::UnicodeString seg = icu::UnicodeString::fromUTF8(
+          icu::StringPiece(src.data() + start, seg_end - start));
+      icu::UnicodeString normalized = n.normalize(seg, status);
+      if (U_FAILURE(status)) normalized = seg;
+      for (int32_t k = 0; k < normalized.length();) {
+        UChar32 d = normalized.char32At(k);
+        append_simplified(out, d);
+        k += U16_LENGTH(d);
+      }
+    }
+    if (map) map->insert(map->end(), out.size() - before, static_cast<uint32_t>(start));
+    i = seg_end;
+  }
+  if (map) map->push_back(static_cast<uint32_t>(src.size()));
+}
+
+bool is_paragraph_break(UChar32 c) { return c == '\n' || c == 0x2028 || c == 0x2029; }
+
+/// Gap implied by a run of non-word text (ICU UBRK_WORD_NONE) between two tokens.
+Gap gap_of_separator(std::string_view sep) {
+  const auto* s = reinterpret_cast<const uint8_t*>(sep.data());
+  const auto len = static_cast<int32_t>(sep.size());
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    if (c < 0 || is_paragraph_break(c) || !u_isUWhiteSpace(c)) return Gap::brk;
+  }
+  return Gap::space;
+}
+
+/// Canonical gap between a token of kind `prev` and one of kind `cur` (see Gap).
+Gap canonical_gap(Gap raw, TokenKind prev, TokenKind cur) {
+  if (raw != Gap::space) return raw;
+  const bool prev_cjk = prev == TokenKind::cjk;
+  const bool cur_cjk = cur == TokenKind::cjk;
+  if (prev_cjk && cur_cjk) return Gap::brk;
+  if (prev_cjk || cur_cjk) return Gap::joined;
+  return Gap::space;
+}
+
+}  // namespace
+
+std::string tokenizer_fingerprint() {
+  return std::string("tokenizer=") + std::to_string(k_tokenizer_version) + " icu=" + U_ICU_VERSION +
+         " unicode=" + U_UNICODE_VERSION;
+}
+
+std::string fold(std::string_view utf8) {
+  std::string out;
+  fold_into(utf8, out, nullptr);
+  return out;
+}
+
+struct Segmenter::Impl {
+  std::unique_ptr<icu::BreakIterator> words;
+  UText* utext = nullptr;
+  std::vector<uint32_t> map;
+
+  Impl() {
+    UErrorCode status = U_ZERO_ERROR;
+    // The root locale's word rules include the CJK dictionary; no locale-specific tailoring.
+    words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    if (U_FAILURE(status) || !words) throw std::runtime_error("ICU word BreakIterator unavailable");
+  }
+  ~Impl() {
+    if (utext) utext_close(utext);
+  }
+};
+
+Segmenter::Segmenter() : m_impl(std::make_unique<Impl>()) {}
+Segmenter::~Segmenter() = default;
+
+void Segmenter::tokenize(std::string_view utf8, TokenStream& out, bool with_source_offsets) {
+  out.tokens.clear();
+  fold_into(utf8, out.folded, with_source_offsets ? &m_impl->map : nullptr);
+  const std::string& f = out.folded;
+
+  UErrorCode status = U_ZERO_ERROR;
+  m_impl->utext = utext_openUTF8(m_impl->utext, f.data(), static_cast<int64_t>(f.size()), &status);
+  if (U_FAILURE(status)) throw std::runtime_error("utext_openUTF8 failed");
+  icu::BreakIterator& bi = *m_impl->words;
+  bi.setText(m_impl->utext, status);
+  if (U_FAILURE(status)) throw std::runtime_error("BreakIterator::setText failed");
+
+  Gap pending = Gap::brk;
+  TokenKind prev_kind = TokenKind::word;
+  auto emit = [&](uint32_t b, uint32_t e, TokenKind kind, uint16_t word_len) {
+    Token t;
+    t.begin = b;
+    t.end = e;
+    t.kind = kind;
+    t.gap = out.tokens.empty() ? Gap::brk : canonical_gap(pending, prev_kind, kind);
+    t.word_len = word_len;
+    if (with_source_offsets) {
+      t.src_begin = m_impl->map[b];
+      t.src_end = m_impl->map[e];
+    }
+    out.tokens.push_back(t);
+    pending = Gap::joined;
+    prev_kind = kind;
+  };
+
+  const auto* s = reinterpret_cast<const uint8_t*>(f.data());
+  int32_t start = bi.first();
+  for (int32_t end = bi.next(); end != icu::BreakIterator::DONE; start = end, end = bi.next()) {
+    const int32_t status_value = bi.getRuleStatus();
+    if (status_value >= UBRK_WORD_KANA && status_value < UBRK_WORD_IDEO_LIMIT) {
+      // Ideographs and kana: one token per code point; the ICU word length rides along.
+      int32_t n_chars = 0;
+      for (int32_t i = start; i < end; ++n_chars) U8_FWD_1(s, i, end);
+      uint16_t word_len = static_cast<uint16_t>(std::min(n_chars, 0xFFFF));
+      for (int32_t i = start; i < end;) {
+        const int32_t b = i;
+        UChar32 c;
+        U8_NEXT(s, i, end, c);
+        // ICU may put a non-Han mark inside an ideographic segment; only letters are tokens.
+        if (c >= 0 && (u_isalpha(c) || u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))) {
+          emit(static_cast<uint32_t>(b), static_cast<uint32_t>(i), TokenKind::cjk, word_len);
+          word_len = 0;
+        } else {
+          pending = Gap::brk;
+        }
+      }
+    } else if (status_value >= UBRK_WORD_NUMBER && status_value < UBRK_WORD_LETTER_LIMIT) {
+      emit(static_cast<uint32_t>(start), static_cast<uint32_t>(end),
+           status_value < UBRK_WORD_NUMBER_LIMIT ? TokenKind::number : TokenKind::word, 0);
+    } else {
+      const Gap g = gap_of_separator(std::string_view(f).substr(start, end - start));
+      if (g > pending) pending = g;
+    }
+  }
+}
+
+bool phrase_at(const TokenStream& doc, size_t i, const TokenStream& phrase) {
+  const size_t n = phrase.tokens.size();
+  if (n == 0 || i + n > doc.tokens.size()) return false;
+  for (size_t k = 0; k < n; ++k) {
+    const Token& d = doc.tokens[i + k];
+    const Token& p = phrase.tokens[k];
+    if (k > 0 && d.gap != p.gap) return false;
+    if (doc.text(d) != phrase.text(p)) return false;
+  }
+  return true;
+}
+
+size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t from) {
+  if (phrase.tokens.empty()) return doc.tokens.size();
+  const std::string_view first = phrase.text(phrase.tokens[0]);
+  for (size_t i = from; i < doc.tokens.size(); ++i) {
+    if (doc.text(doc.tokens[i]) == first && phrase_at(doc, i, phrase)) return i;
+  }
+  return doc.tokens.size();
+}
+
+size_t display_width(std::string_view utf8) {
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto len = static_cast<int32_t>(utf8.size());
+  size_t width = 0;
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    if (c < 0) {
+      width += 1;
+      continue;
+    }
+    const int8_t cat = u_charType(c);
+    if (cat == U_NON_SPACING_MARK || cat == U_ENCLOSING_MARK || cat == U_FORMAT_CHAR || c == 0x200B) continue;
+    const int ea = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    width += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;
+  }
+  return width;
+}
+
+}  // namespace newsidx
