@@ -12,8 +12,8 @@
 namespace newsidx {
 namespace {
 
-constexpr std::string_view k_no_header_reason =
-    "no article header (expected [title](url) and a ------ line)";
+constexpr std::string_view k_reason_bad_link =
+    "malformed link line (expected [title](url) before ------)";
 constexpr std::string_view k_separator_line = "------";
 constexpr std::string_view k_cdt_date_prefix = "日期：";
 constexpr std::string_view k_feedx_footer_marker = "获取更多RSS";
@@ -34,7 +34,9 @@ std::string_view trim(std::string_view s) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower_ascii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Reads lines off the front of a buffer, splitting on '\n' only: bare '\r', U+2028 and
 // friends are content in these files.
@@ -157,20 +159,31 @@ std::string_view strip_feedx_footer(std::string_view html) {
 
 // --- date parsing helpers ---
 
-int64_t epoch_ms(int year, unsigned month, unsigned day, int hour, int minute, int second,
-                 int millis) {
-  using namespace std::chrono;
-  const sys_days days{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
-  const auto t = days + hours{hour} + minutes{minute} + seconds{second} + milliseconds{millis};
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
+// Broken-down date and time as written, plus the written zone offset.
+struct DateFields {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int millis = 0;
+  int offset_minutes = 0;  // east of UTC
+};
 
-bool valid_date_time(int year, unsigned month, unsigned day, int hour, int minute, int second) {
-  const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month},
-                                        std::chrono::day{day}};
+std::optional<int64_t> to_epoch_ms(const DateFields& f) {
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{f.year},
+                           std::chrono::month{static_cast<unsigned>(f.month)},
+                           std::chrono::day{static_cast<unsigned>(f.day)}};
   // Second 60 is allowed for leap seconds; it lands on the next minute's :00.
-  return ymd.ok() && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 &&
-         second <= 60;
+  if (!ymd.ok() || f.hour < 0 || f.hour > 23 || f.minute < 0 || f.minute > 59 || f.second < 0 ||
+      f.second > 60) {
+    return std::nullopt;
+  }
+  const auto t = sys_days{ymd} + hours{f.hour} + minutes{f.minute - f.offset_minutes} +
+                 seconds{f.second} + milliseconds{f.millis};
+  return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
 // Cursor over an ASCII date string.
@@ -272,12 +285,13 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   const std::string_view rest = lines.rest();
   const size_t separator = find_separator_line(rest);
   if (!rest.starts_with('[') || separator == std::string_view::npos) {
-    return parse_error(k_no_header_reason);
+    return parse_error(k_reason_no_header);
   }
   std::string_view link = trim(rest.substr(0, separator));
   const size_t split = link.rfind("](");
   if (split == std::string_view::npos || !link.ends_with(')')) {
-    return parse_error(k_no_header_reason);
+    // The header is there but damaged: a failure to report, unlike a page that is no article.
+    return parse_error(k_reason_bad_link);
   }
   article.title = clean_title(link.substr(1, split - 1));
   article.url = std::string(trim(link.substr(split + 2, link.size() - split - 3)));
@@ -313,7 +327,8 @@ std::string url_host(std::string_view url) {
   if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
   for (const char c : url.substr(0, scheme_end)) {
     const char l = to_lower_ascii(c);
-    const bool scheme_char = (l >= 'a' && l <= 'z') || is_digit(l) || l == '+' || l == '-' || l == '.';
+    const bool scheme_char =
+        (l >= 'a' && l <= 'z') || is_digit(l) || l == '+' || l == '-' || l == '.';
     if (!scheme_char) return {};
   }
   std::string_view authority = url.substr(scheme_end + 3);
@@ -343,32 +358,28 @@ std::optional<int64_t> parse_rfc2822_ms(std::string_view s) {
     if (!sc.eat(',')) return std::nullopt;
     sc.skip_spaces();
   }
-  int day = 0;
-  if (!sc.number(1, 2, day)) return std::nullopt;
+  DateFields f;
+  if (!sc.number(1, 2, f.day)) return std::nullopt;
   sc.skip_spaces();
   const std::string_view month_name = sc.word();
-  unsigned month = 0;
-  for (unsigned i = 0; i < k_months.size(); ++i) {
-    if (month_name.size() >= 3 && equals_ci(month_name.substr(0, 3), k_months[i])) month = i + 1;
+  for (size_t i = 0; i < k_months.size(); ++i) {
+    if (month_name.size() >= 3 && equals_ci(month_name.substr(0, 3), k_months[i])) {
+      f.month = static_cast<int>(i) + 1;
+    }
   }
-  if (month == 0) return std::nullopt;
+  if (f.month == 0) return std::nullopt;
   sc.skip_spaces();
-  int year = 0;
   const std::string_view year_text = sc.rest();
-  if (!sc.number(2, 4, year)) return std::nullopt;
+  if (!sc.number(2, 4, f.year)) return std::nullopt;
   if (year_text.size() < 3 || !is_digit(year_text[2])) {
-    year += year < 50 ? 2000 : 1900;  // RFC 2822 obsolete two-digit years
+    f.year += f.year < 50 ? 2000 : 1900;  // RFC 2822 obsolete two-digit years
   }
   sc.skip_spaces();
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!sc.number(1, 2, hour) || !sc.eat(':') || !sc.number(2, 2, minute)) return std::nullopt;
-  if (sc.eat(':') && !sc.number(2, 2, second)) return std::nullopt;
+  if (!sc.number(1, 2, f.hour) || !sc.eat(':') || !sc.number(2, 2, f.minute)) return std::nullopt;
+  if (sc.eat(':') && !sc.number(2, 2, f.second)) return std::nullopt;
   sc.skip_spaces();
 
-  int offset_minutes = 0;
-  if (!sc.at_end() && !numeric_offset(sc, offset_minutes)) {
+  if (!sc.at_end() && !numeric_offset(sc, f.offset_minutes)) {
     struct Zone {
       std::string_view name;
       int offset_minutes;
@@ -382,7 +393,7 @@ std::optional<int64_t> parse_rfc2822_ms(std::string_view s) {
     bool known = false;
     for (const Zone& z : k_zones) {
       if (equals_ci(zone, z.name)) {
-        offset_minutes = z.offset_minutes;
+        f.offset_minutes = z.offset_minutes;
         known = true;
       }
     }
@@ -391,30 +402,21 @@ std::optional<int64_t> parse_rfc2822_ms(std::string_view s) {
   sc.skip_spaces();
   // A trailing "(comment)" such as "(UTC)" is allowed by RFC 2822.
   if (!sc.at_end() && sc.peek() != '(') return std::nullopt;
-  if (!valid_date_time(year, month, static_cast<unsigned>(day), hour, minute, second)) {
-    return std::nullopt;
-  }
-  return epoch_ms(year, month, static_cast<unsigned>(day), hour, minute, second, 0) -
-         int64_t{offset_minutes} * 60'000;
+  return to_epoch_ms(f);
 }
 
 std::optional<int64_t> parse_iso8601_ms(std::string_view s) {
   Scanner sc(trim(s));
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  if (!sc.number(4, 4, year) || !sc.eat('-') || !sc.number(2, 2, month) || !sc.eat('-') ||
-      !sc.number(2, 2, day)) {
+  DateFields f;
+  if (!sc.number(4, 4, f.year) || !sc.eat('-') || !sc.number(2, 2, f.month) || !sc.eat('-') ||
+      !sc.number(2, 2, f.day)) {
     return std::nullopt;
   }
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  int millis = 0;
-  int offset_minutes = 0;
   if (sc.eat('T') || sc.eat('t') || sc.eat(' ')) {
-    if (!sc.number(2, 2, hour) || !sc.eat(':') || !sc.number(2, 2, minute)) return std::nullopt;
-    if (sc.eat(':') && !sc.number(2, 2, second)) return std::nullopt;
+    if (!sc.number(2, 2, f.hour) || !sc.eat(':') || !sc.number(2, 2, f.minute)) {
+      return std::nullopt;
+    }
+    if (sc.eat(':') && !sc.number(2, 2, f.second)) return std::nullopt;
     if (sc.eat('.') || sc.eat(',')) {
       int fraction = 0;
       int digits = 0;
@@ -426,21 +428,15 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view s) {
       }
       if (digits == 0) return std::nullopt;
       for (int i = digits; i < 3; ++i) fraction *= 10;
-      millis = fraction;
+      f.millis = fraction;
     }
     sc.skip_spaces();
-    if (!sc.eat('Z') && !sc.eat('z') && !sc.at_end() && !numeric_offset(sc, offset_minutes)) {
+    if (!sc.eat('Z') && !sc.eat('z') && !sc.at_end() && !numeric_offset(sc, f.offset_minutes)) {
       return std::nullopt;
     }
   }
   if (!sc.at_end()) return std::nullopt;
-  if (!valid_date_time(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute,
-                       second)) {
-    return std::nullopt;
-  }
-  return epoch_ms(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute,
-                  second, millis) -
-         int64_t{offset_minutes} * 60'000;
+  return to_epoch_ms(f);
 }
 
 }  // namespace newsidx

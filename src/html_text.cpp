@@ -37,7 +37,7 @@ TagRole role_of(GumboTag tag) {
     case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOSCRIPT:
     case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_HEAD: case GUMBO_TAG_SVG: case GUMBO_TAG_BUTTON:
     case GUMBO_TAG_SELECT: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_CANVAS: case GUMBO_TAG_TITLE:
       return TagRole::dropped;
     default:
       return TagRole::inline_text;
@@ -59,9 +59,8 @@ class TextSink {
         special_len = 1;
       } else if (c == 0xC2 && i + 1 < s.size() && s[i + 1] == '\xA0') {  // U+00A0
         special_len = 2;
-      } else if (c == 0xE2 && s.substr(i, 3) == "\xE2\x80\xA8") {  // U+2028
-        special_len = 3;
-      } else if (c == 0xE2 && s.substr(i, 3) == "\xE2\x80\xA9") {  // U+2029
+      } else if (c == 0xE2 && (s.substr(i, 3) == "\xE2\x80\xA8" ||    // U+2028
+                               s.substr(i, 3) == "\xE2\x80\xA9")) {  // U+2029
         special_len = 3;
       } else if (c == 0xEF && s.substr(i, 3) == "\xEF\xBB\xBF") {
         // U+FEFF turns up mid-word ("在\uFEFF疫情"); dropping it keeps such words searchable.
@@ -211,7 +210,7 @@ class TextWalker {
         return;
       case TagRole::image: {
         const GumboAttribute* alt = gumbo_get_attribute(&element.attributes, "alt");
-        if (alt != nullptr) {
+        if (alt != nullptr && !collapse_whitespace(alt->value).empty()) {
           m_sink.paragraph_break();
           m_sink.append(alt->value);
           m_sink.paragraph_break();

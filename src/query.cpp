@@ -274,6 +274,7 @@ class Parser {
     if (m_lx.empty()) return fail("empty query");
     Result<Node> n = or_expr();
     if (!n) return n;
+    if (n->kind == Node::Kind::everything) return fail("query has no searchable text");
     if (m_pos < m_lx.size()) {
       return fail(m_lx[m_pos].kind == LexKind::rparen ? "unbalanced ')'" : "unexpected input", m_lx[m_pos].offset);
     }
@@ -301,24 +302,30 @@ class Parser {
       if (!next) return next;
       any.children.push_back(std::move(*next));
     }
+    // A branch with nothing searchable in it (only punctuation) is dropped, not matched-all.
+    std::erase_if(any.children, [](const Node& c) { return c.kind == Node::Kind::everything; });
+    if (any.children.size() <= 1) return any.children.empty() ? Node{} : std::move(any.children[0]);
     return any;
   }
 
   Result<Node> and_expr() {
     Node all;
     all.kind = Node::Kind::all_of;
+    bool seen = false;  // any operand, even one without searchable text
     while (m_pos < m_lx.size() && !at(LexKind::op_or) && !at(LexKind::rparen)) {
       if (at(LexKind::op_and)) {
         const size_t off = m_lx[m_pos++].offset;
-        if (all.children.empty() || m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::rparen)) {
+        if (!seen || m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::rparen)) {
           return fail("AND needs something on both sides", off);
         }
         continue;
       }
       Result<Node> u = unary();
       if (!u) return u;
-      all.children.push_back(std::move(*u));
+      if (u->kind != Node::Kind::everything) all.children.push_back(std::move(*u));
+      seen = true;
     }
+    if (all.children.empty() && seen) return Node{};  // only punctuation: nothing to search
     if (all.children.empty()) {
       return fail(m_pos < m_lx.size() ? "missing search terms before " + m_lx[m_pos].text : "missing search terms",
                   m_pos < m_lx.size() ? m_lx[m_pos].offset : SIZE_MAX);
@@ -337,6 +344,7 @@ class Parser {
       }
       Result<Node> inner = minus ? primary() : unary();
       if (!inner) return inner;
+      if (inner->kind == Node::Kind::everything) return inner;  // "-，" excludes nothing
       Node neg;
       neg.kind = Node::Kind::negate;
       neg.children.push_back(std::move(*inner));
@@ -418,10 +426,7 @@ class Parser {
       m_q.literals.push_back(std::move(lit));
       all.children.push_back(std::move(n));
     }
-    if (all.children.empty()) {
-      Node everything;  // pure punctuation: nothing to search for, so it restricts nothing
-      return everything;
-    }
+    if (all.children.empty()) return Node{};  // only punctuation: nothing to search for
     if (all.children.size() == 1) return std::move(all.children[0]);
     return all;
   }

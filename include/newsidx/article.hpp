@@ -32,8 +32,12 @@ struct Article {
 };
 
 /// Parses the bytes of one article file. `path` is only copied into Article::path.
-/// Errors (ExitCode::some_failed) carry a one-line reason, e.g. "no article header
-/// (expected [title](url) followed by a ------ line)".
+/// Lines split on '\n' only; a '\r' before it is tolerated on header lines (CRLF checkouts).
+/// A `<!--NaN-->` (or otherwise non-numeric) timestamp leaves published_ms to the front-matter
+/// `date:`, else empty; the front-matter `title:` is used only when the link title is empty.
+/// Errors (ExitCode::some_failed) carry a one-line reason without the path: "empty file",
+/// k_reason_no_header (no `[` line followed by a `------` line: not an article), or
+/// "malformed link line (expected [title](url) before ------)" (a damaged header).
 Result<Article> parse_article(std::string_view bytes, std::string_view path);
 
 /// Reason given by parse_article for files that are not articles at all (no header); the

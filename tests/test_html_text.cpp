@@ -1,0 +1,201 @@
+// test_html_text.cpp — html_to_text paragraphs, dropped elements, bylines; decode_entities.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "newsidx/html_text.hpp"
+
+namespace newsidx {
+namespace {
+
+std::string text_of(std::string_view html) { return html_to_text(html).text; }
+
+// ---------------------------------------------------------------- paragraphs
+
+TEST(HtmlToText, BlockElementsSeparateParagraphs) {
+  EXPECT_EQ(text_of("<p>a</p><p>b</p>"), "a\nb");
+  EXPECT_EQ(text_of("<div>a<div>b</div>c</div>"), "a\nb\nc");
+  EXPECT_EQ(text_of("<h2>Head</h2>text<blockquote>quote</blockquote>"), "Head\ntext\nquote");
+  EXPECT_EQ(text_of("<section><p>s</p></section><footer><p>f</p></footer>"), "s\nf");
+  EXPECT_EQ(text_of("<ul><li>one</li><li>two</li></ul>"), "one\ntwo");
+  EXPECT_EQ(text_of("before<hr>after"), "before\nafter");
+}
+
+TEST(HtmlToText, BrGivesParagraphBreak) {
+  EXPECT_EQ(text_of("a<br>b<br/><br />c"), "a\nb\nc");
+  EXPECT_EQ(text_of("<p>第一段。<br /><br />第二段。</p>"), "第一段。\n第二段。");
+}
+
+TEST(HtmlToText, NoEmptyParagraphsAndNoEdgeWhitespace) {
+  EXPECT_EQ(text_of("<p></p><div> </div><p>a</p><p>&nbsp;</p><br><br>"), "a");
+  EXPECT_EQ(text_of("\n  <p>  a  </p>  \n"), "a");
+  EXPECT_EQ(text_of(""), "");
+  EXPECT_EQ(text_of("<div><br></div>"), "");
+}
+
+TEST(HtmlToText, WhitespaceInsideParagraphCollapses) {
+  EXPECT_EQ(text_of("<p>  a \n\t b&nbsp;&nbsp;c\u00a0\u00a0d </p>"), "a b c d");
+  EXPECT_EQ(text_of("<p>a\rb</p>"), "a b");
+}
+
+TEST(HtmlToText, LineSeparatorsAreSpacesAndByteOrderMarksVanish) {
+  EXPECT_EQ(text_of("<p>a\u2028b\u2029c</p>"), "a b c");
+  EXPECT_EQ(text_of("<p>在\uFEFF疫情\uFEFF</p>"), "在疫情");
+}
+
+TEST(HtmlToText, CjkTextIsUntouched) {
+  EXPECT_EQ(text_of("<p>中文　全角空格，标点。</p>"), "中文　全角空格，标点。");
+  EXPECT_EQ(text_of("<p>繁體中文<b>測試</b></p>"), "繁體中文測試");
+}
+
+TEST(HtmlToText, InlineElementsDoNotBreakWords) {
+  EXPECT_EQ(text_of("<p>a<b>b</b><i>c</i> <a href=\"x\">d</a><span>e</span></p>"), "abc de");
+  EXPECT_EQ(text_of("<p><span data-caps=\"initial\">I</span><small>MAGINE</small> you</p>"),
+            "IMAGINE you");
+}
+
+TEST(HtmlToText, TableCellsAreSpacedAndRowsAreParagraphs) {
+  EXPECT_EQ(text_of("<table><tr><td>a</td><td>b</td></tr><tr><th>c</th></tr></table>"), "a b\nc");
+}
+
+TEST(HtmlToText, EntitiesAreDecoded) {
+  EXPECT_EQ(text_of("<p>M&amp;A &lt;tag&gt; &#39;q&#39; &#x4E2D;&#22283; &quot;x&quot;</p>"),
+            "M&A <tag> 'q' 中國 \"x\"");
+}
+
+// ---------------------------------------------------------------- dropped content
+
+TEST(HtmlToText, ScriptStyleIframeNoscriptTemplateAndCommentsAreDropped) {
+  const std::string html =
+      "<style>p{color:red}</style><p>keep</p><script>var hidden = 1;</script>"
+      "<iframe src=\"https://www.youtube.com/embed/x\">frame text</iframe>"
+      "<noscript>enable javascript</noscript><template><p>template text</p></template>"
+      "<!-- a comment --><p>end</p>";
+  EXPECT_EQ(text_of(html), "keep\nend");
+}
+
+TEST(HtmlToText, MediaFallbackAndUiControlsAreDropped) {
+  EXPECT_EQ(text_of("<p>a</p><audio controls><p>Your browser does not support audio.</p></audio>"
+                    "<video>no video</video><button>展开阅读</button><svg><text>svg</text></svg>"
+                    "<select><option>opt</option></select><p>b</p>"),
+            "a\nb");
+}
+
+TEST(HtmlToText, CommentDoesNotJoinOrSplitWords) {
+  EXPECT_EQ(text_of("<p>podcasts on<!-- --> <a>iOS</a> <!-- -->or<!-- --> <a>Android</a>.</p>"),
+            "podcasts on iOS or Android.");
+}
+
+// ---------------------------------------------------------------- images and captions
+
+TEST(HtmlToText, ImageAltIsItsOwnParagraph) {
+  EXPECT_EQ(text_of("<p>before<img alt=\"photo caption\" src=\"x.jpg\">after</p>"),
+            "before\nphoto caption\nafter");
+  EXPECT_EQ(text_of("<p>a<img src=\"x.jpg\"><img alt=\"\" src=\"y.jpg\"><img alt=\" \">b</p>"), "ab");
+}
+
+TEST(HtmlToText, CaptionsAreKept) {
+  const std::string voa =
+      "<div><i>Fri, 17 May 2024 15:50:58 GMT</i></div><img src=\"https://images.weserv.nl?url=x\" "
+      "width=\"100%\"><div><small style=\"color: #999;\">图片说明。</small></div>华盛顿 — <p>正文。</p>";
+  EXPECT_EQ(text_of(voa), "Fri, 17 May 2024 15:50:58 GMT\n图片说明。\n华盛顿 —\n正文。");
+  EXPECT_EQ(text_of("<figure><img src=\"x\"><figcaption>说明 <cite>Photo/AP</cite></figcaption></figure>"
+                    "<p>t</p>"),
+            "说明 Photo/AP\nt");
+}
+
+// ---------------------------------------------------------------- authors
+
+TEST(HtmlToTextAuthor, NytAddressElement) {
+  const HtmlText t = html_to_text(
+      "<address>DAVID PIERSON, PAUL SONNE</address><time pudate=\"2024-05-17 10:50:43\">2024年5月17日"
+      "</time><section><p>正文</p></section>");
+  EXPECT_EQ(t.author, "DAVID PIERSON, PAUL SONNE");
+  EXPECT_EQ(t.text, "DAVID PIERSON, PAUL SONNE\n2024年5月17日\n正文");
+}
+
+TEST(HtmlToTextAuthor, Nyt2020ItalicWithBrAndDate) {
+  const HtmlText t =
+      html_to_text("<div><i>KEITH BRADSHER<br>2020-10-13 10:58:08</i></div><img src=\"x\"><p>正文</p>");
+  EXPECT_EQ(t.author, "KEITH BRADSHER");
+  EXPECT_EQ(t.text, "KEITH BRADSHER\n2020-10-13 10:58:08\n正文");
+}
+
+TEST(HtmlToTextAuthor, WrappedBylineWithIsoDateAndPadding) {
+  const HtmlText t =
+      html_to_text("<div><div><i>     任琛（摘编）<br>2020-06-29T14:58:06.315Z</i></div><p>x</p></div>");
+  EXPECT_EQ(t.author, "任琛（摘编）");
+  EXPECT_EQ(html_to_text("<div><i>William  Yang<br>2020-07-01T01:02:03Z</i></div>").author, "William Yang");
+}
+
+TEST(HtmlToTextAuthor, GeneratorNullPrefixIsRemoved) {
+  EXPECT_EQ(html_to_text("<div><i>null 张筠青（综合报道）<br>2020-07-01 10:00:00</i></div>").author,
+            "张筠青（综合报道）");
+}
+
+TEST(HtmlToTextAuthor, NoBylineNoAuthor) {
+  EXPECT_EQ(html_to_text("<div><i>Fri, 17 May 2024 15:50:58 GMT</i></div><p>x</p>").author, "");
+  EXPECT_EQ(html_to_text("<div><i><br>2020-10-13 10:58:08</i></div><p>x</p>").author, "");
+  EXPECT_EQ(html_to_text("<div><i>Some words<br>more words</i></div>").author, "");
+  EXPECT_EQ(html_to_text("<p>lead</p><i>NAME<br>2020-10-13 10:58:08</i>").author, "");
+  EXPECT_EQ(html_to_text("<p>plain</p>").author, "");
+}
+
+// ---------------------------------------------------------------- robustness
+
+TEST(HtmlToText, PlainTextWithoutTags) {
+  const HtmlText t = html_to_text("  plain   text\n here ");
+  EXPECT_EQ(t.text, "plain text here");
+  EXPECT_EQ(t.author, "");
+}
+
+TEST(HtmlToText, MalformedHtmlGivesBestEffortText) {
+  const std::string text = text_of("<p>unclosed <b>bold <div>inner</p></i><td>cell<<>>");
+  EXPECT_NE(text.find("unclosed bold"), std::string::npos);
+  EXPECT_NE(text.find("inner"), std::string::npos);
+  EXPECT_NE(text.find("cell"), std::string::npos);
+}
+
+TEST(HtmlToText, DeepNestingDoesNotOverflow) {
+  std::string html;
+  for (int i = 0; i < 3000; ++i) html += "<div><span>";
+  html += "deep";
+  EXPECT_EQ(text_of(html), "deep");
+}
+
+TEST(HtmlToText, ScrapedPageMarkupIsIgnored) {
+  EXPECT_EQ(text_of("<html><head><title>T</title></head><body><p>x</p></body></html>"), "x");
+}
+
+// ---------------------------------------------------------------- decode_entities
+
+TEST(DecodeEntities, NamedReferences) {
+  EXPECT_EQ(decode_entities("M&amp;A"), "M&A");
+  EXPECT_EQ(decode_entities("&quot;选举舞弊&quot;"), "\"选举舞弊\"");
+  EXPECT_EQ(decode_entities("&lt;b&gt; &apos;x&apos;"), "<b> 'x'");
+  EXPECT_EQ(decode_entities("a&nbsp;b"), "a\u00a0b");
+  EXPECT_EQ(decode_entities("&hellip;&mdash;&eacute;&middot;"), "…—é·");
+}
+
+TEST(DecodeEntities, NumericReferences) {
+  EXPECT_EQ(decode_entities("&#39;"), "'");
+  EXPECT_EQ(decode_entities("&#x4E2D;&#X4e2d;&#20013;"), "中中中");
+  EXPECT_EQ(decode_entities("&#128512;"), "😀");
+}
+
+TEST(DecodeEntities, DecodesOnlyOnce) {
+  EXPECT_EQ(decode_entities("大&amp;#22338;直美"), "大&#22338;直美");
+  EXPECT_EQ(decode_entities("&amp;amp;"), "&amp;");
+}
+
+TEST(DecodeEntities, LeavesEverythingElseAlone) {
+  EXPECT_EQ(decode_entities(""), "");
+  EXPECT_EQ(decode_entities("no references here"), "no references here");
+  EXPECT_EQ(decode_entities("AT&T & you &"), "AT&T & you &");
+  EXPECT_EQ(decode_entities("&bogus; &#;"), "&bogus; &#;");
+  EXPECT_EQ(decode_entities("  <b>&amp;</b>\n"), "  <b>&</b>\n");
+  EXPECT_EQ(decode_entities("中文&amp;中文"), "中文&中文");
+}
+
+}  // namespace
+}  // namespace newsidx

@@ -1,0 +1,243 @@
+// test_index_search.cpp — index synthetic articles into a temporary database and search them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "newsidx/index.hpp"
+#include "newsidx/schema.hpp"
+#include "newsidx/search.hpp"
+#include "test_support.hpp"
+
+using namespace newsidx;
+using newsidx::test::article;
+using newsidx::test::TempDir;
+using newsidx::test::write_file;
+
+namespace {
+
+class CountingObserver : public IndexObserver {
+ public:
+  void on_file(const std::string& path, FileOutcome outcome, std::string_view reason) override {
+    events.push_back({path, outcome, std::string(reason)});
+  }
+  struct Event {
+    std::string path;
+    FileOutcome outcome;
+    std::string reason;
+  };
+  std::vector<Event> events;
+};
+
+constexpr int64_t k_2020_07_01 = 1593561600000;  // 2020-07-01T00:00:00Z
+constexpr int64_t k_day = 86400000;
+
+class IndexSearch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_file(m_dir.path() / "in" / "a1.md",
+               article(k_2020_07_01, "特朗普访问北京", "https://www.voachinese.com/a/1.html",
+                       "<p>美国总统特朗普今天抵达北京。</p><p>新冠疫情仍在蔓延。</p>"));
+    write_file(m_dir.path() / "in" / "sub" / "a2.md",
+               article(k_2020_07_01 + k_day, "習近平會見普京", "https://www.cna.com.tw/news/2.aspx",
+                       "<p>中國國家主席習近平在北京會見俄羅斯總統普京。</p>"));
+    write_file(m_dir.path() / "in" / "a3.md",
+               article(k_2020_07_01 + 40 * k_day, "Hong Kong elections delayed", "https://www.economist.com/3",
+                       "<p>The elections in Hong Kong were postponed.</p><p>Hong</p><p>Kong apart.</p>"));
+    write_file(m_dir.path() / "in" / "a4.md",
+               article(k_2020_07_01 + 150 * k_day, "大选结果", "https://www.rfi.fr/cn/4",
+                       "<p>Ｔｒｕｍｐ在２０２０年大选中落败。</p>"));
+    write_file(m_dir.path() / "in" / "a5.md",
+               article(k_2020_07_01 + 2 * k_day, "香港新闻", "https://www.voachinese.com/a/5.html",
+                       "<p>他来自香港。特朗普说了话。中国 美国</p>"));
+    write_file(m_dir.path() / "in" / "README.txt", "not an article\n");
+    Result<IndexReport> r = index_paths(db(), {m_dir.str("in")}, IndexOptions{}, m_observer);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    m_report = *r;
+  }
+
+  std::string db() const { return m_dir.str("db"); }
+
+  /// URLs' last path components of all matches, in rank order.
+  std::vector<std::string> ids(const std::string& q, SearchOptions opt = {}) {
+    Result<Searcher> s = Searcher::open(db());
+    EXPECT_TRUE(s.ok());
+    opt.limit = 0;
+    Result<SearchResults> r = s->search(q, opt);
+    EXPECT_TRUE(r.ok()) << q << ": " << (r.ok() ? "" : r.error().message);
+    std::vector<std::string> out;
+    if (!r) return out;
+    for (const Hit& h : r->hits) {
+      const std::string& u = h.article.url;
+      std::string id = u.substr(u.find_last_of('/') + 1);
+      out.push_back(id.substr(0, id.find('.')));
+    }
+    return out;
+  }
+  std::set<std::string> set_of(const std::string& q) {
+    auto v = ids(q);
+    return {v.begin(), v.end()};
+  }
+
+  TempDir m_dir;
+  CountingObserver m_observer;
+  IndexReport m_report;
+};
+
+using Set = std::set<std::string>;
+
+}  // namespace
+
+TEST_F(IndexSearch, CountsIndexedAndSkippedFiles) {
+  EXPECT_EQ(m_report.indexed, 5u);
+  EXPECT_EQ(m_report.skipped, 1u);
+  EXPECT_EQ(m_report.failed, 0u);
+  auto skipped = std::find_if(m_observer.events.begin(), m_observer.events.end(),
+                              [](const auto& e) { return e.outcome == FileOutcome::skipped; });
+  ASSERT_NE(skipped, m_observer.events.end());
+  EXPECT_NE(skipped->path.find("README.txt"), std::string::npos);
+  EXPECT_FALSE(skipped->reason.empty());
+}
+
+TEST_F(IndexSearch, TraditionalAndSimplifiedFindEachOther) {
+  EXPECT_EQ(set_of("习近平"), Set{"2"});
+  EXPECT_EQ(set_of("習近平"), Set{"2"});
+  EXPECT_EQ(set_of("中国"), (Set{"2", "5"}));
+  EXPECT_EQ(set_of("蔓延"), Set{"1"});
+  EXPECT_EQ(set_of("蔓"), Set{"1"});
+}
+
+TEST_F(IndexSearch, FullWidthAndHalfWidthFindEachOther) {
+  EXPECT_EQ(set_of("trump"), Set{"4"});
+  EXPECT_EQ(set_of("ＴＲＵＭＰ"), Set{"4"});
+  EXPECT_EQ(set_of("2020"), Set{"4"});
+  EXPECT_EQ(set_of("２０２０"), Set{"4"});
+}
+
+TEST_F(IndexSearch, ChineseRunsMatchExactlyAndNeverAcrossASentenceEnd) {
+  EXPECT_EQ(set_of("新冠疫情"), Set{"1"});
+  EXPECT_EQ(set_of("特朗普说"), Set{"5"});
+  EXPECT_TRUE(set_of("港特").empty());      // 香港。特朗普
+  EXPECT_TRUE(set_of("国美").empty());      // 中国 美国: the space separates
+  EXPECT_EQ(set_of("中国 美国"), Set{"5"});  // two literals, AND-ed
+}
+
+TEST_F(IndexSearch, LatinWordsMatchInflectionsAndPhrasesMatchAdjacentWords) {
+  EXPECT_EQ(set_of("election"), Set{"3"});
+  EXPECT_EQ(set_of("\"Hong Kong\""), Set{"3"});
+  EXPECT_TRUE(set_of("\"kong apart hong\"").empty());
+  EXPECT_TRUE(set_of("\"postponed hong\"").empty());
+}
+
+TEST_F(IndexSearch, BooleanOperatorsAndFields) {
+  EXPECT_EQ(set_of("特朗普"), (Set{"1", "5"}));
+  EXPECT_EQ(set_of("特朗普 NOT 北京"), Set{"5"});
+  EXPECT_EQ(set_of("特朗普 -北京"), Set{"5"});
+  EXPECT_EQ(set_of("特朗普 -\"抵达北京\""), Set{"5"});
+  EXPECT_EQ(set_of("特朗普 OR 普京"), (Set{"1", "2", "5"}));
+  EXPECT_EQ(set_of("(特朗普 OR 普京) 北京"), (Set{"1", "2"}));
+  EXPECT_EQ(set_of("title:特朗普"), Set{"1"});
+  EXPECT_EQ(set_of("source:voachinese.com"), (Set{"1", "5"}));
+  EXPECT_EQ(set_of("source:www.cna.com.tw 普京"), Set{"2"});
+  EXPECT_EQ(set_of("hon*"), Set{"3"});
+}
+
+TEST_F(IndexSearch, DateFiltersAndSortOrders) {
+  EXPECT_EQ(set_of("date:2020-07-01"), Set{"1"});
+  EXPECT_EQ(set_of("date:2020-07"), (Set{"1", "2", "5"}));
+  EXPECT_EQ(set_of("date:2020-08.."), (Set{"3", "4"}));
+  EXPECT_EQ(set_of("date:..2020-07-02"), (Set{"1", "2"}));
+  SearchOptions newest;
+  newest.sort = SortOrder::newest;
+  EXPECT_EQ(ids("date:2020", newest), (std::vector<std::string>{"4", "3", "5", "2", "1"}));
+  SearchOptions since;
+  since.filters.since_ms = k_2020_07_01 + 30 * k_day;
+  EXPECT_EQ(ids("date:2020", since).size(), 2u);
+}
+
+TEST_F(IndexSearch, MixedChineseAndLatinQueriesNeverFail) {
+  EXPECT_TRUE(set_of("Trump 特朗普 said").empty());
+  EXPECT_EQ(set_of("Trump 大选"), Set{"4"});
+  EXPECT_EQ(set_of("Trump在2020"), Set{"4"});
+}
+
+TEST_F(IndexSearch, TitleMatchesRankAboveBodyMatches) {
+  const auto order = ids("特朗普");
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0], "1");
+}
+
+TEST_F(IndexSearch, HitsCarryMetadataAndAHighlightedSnippet) {
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  Result<SearchResults> r = s->search("新冠疫情", {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  const Hit& h = r->hits[0];
+  EXPECT_EQ(h.rank, 1u);
+  EXPECT_EQ(h.article.title, "特朗普访问北京");
+  EXPECT_EQ(h.article.source, "www.voachinese.com");
+  EXPECT_EQ(h.article.published_ms, k_2020_07_01);
+  EXPECT_EQ(h.article.path, (m_dir.path() / "in" / "a1.md").string());
+  ASSERT_EQ(h.snippet.highlights.size(), 1u);
+  const Highlight& hl = h.snippet.highlights[0];
+  EXPECT_EQ(h.snippet.text.substr(hl.begin, hl.end - hl.begin), "新冠疫情");
+  EXPECT_EQ(h.snippet.text.find('\n'), std::string::npos);
+}
+
+TEST_F(IndexSearch, ReindexingReplacesDocumentsByUrl) {
+  CountingObserver again;
+  ASSERT_TRUE(index_paths(db(), {m_dir.str("in")}, IndexOptions{}, again).ok());
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->database().get_doccount(), 5u);
+  write_file(m_dir.path() / "in" / "a1.md",
+             article(k_2020_07_01, "特朗普访问上海", "https://www.voachinese.com/a/1.html", "<p>改版。</p>"));
+  ASSERT_TRUE(index_paths(db(), {m_dir.str("in")}, IndexOptions{}, again).ok());
+  EXPECT_TRUE(set_of("新冠疫情").empty());
+  EXPECT_EQ(set_of("上海"), Set{"1"});
+}
+
+TEST_F(IndexSearch, LimitOffsetAndTotals) {
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  SearchOptions opt;
+  opt.limit = 1;
+  opt.offset = 1;
+  Result<SearchResults> r = s->search("date:2020", opt);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].rank, 2u);
+  EXPECT_EQ(r->total, 5u);
+}
+
+TEST(Database, OtherTokenizerVersionIsRefusedWithAReindexHint) {
+  TempDir dir;
+  {
+    Xapian::WritableDatabase db(dir.str("db"), Xapian::DB_CREATE);
+    db.set_metadata(std::string(k_meta_schema), std::to_string(k_schema_version));
+    db.set_metadata(std::string(k_meta_tokenizer), "tokenizer=0 icu=1.0");
+    db.commit();
+  }
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ExitCode::db_invalid);
+  EXPECT_NE(s.error().hint.find("--reindex"), std::string::npos);
+}
+
+TEST(Database, MissingDatabaseIsReportedAsMissing) {
+  TempDir dir;
+  Result<Searcher> s = Searcher::open(dir.str("nothing-here"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ExitCode::db_missing);
+}
+
+TEST(Database, LongUrlsGetAHashedUniqueTermUnderTheXapianLimit) {
+  const std::string url = "https://example.com/" + std::string(400, 'x');
+  const std::string a = unique_id_term(url);
+  EXPECT_LE(a.size(), k_max_term_bytes);
+  EXPECT_NE(a, unique_id_term(url + "y"));
+  EXPECT_EQ(unique_id_term("https://a.b/c"), "Qhttps://a.b/c");
+}

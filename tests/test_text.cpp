@@ -1,0 +1,129 @@
+// test_text.cpp — folding and segmentation behaviour (text.hpp).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "newsidx/text.hpp"
+
+using namespace newsidx;
+
+namespace {
+
+std::vector<std::string> texts(const TokenStream& ts) {
+  std::vector<std::string> out;
+  for (const Token& t : ts.tokens) out.emplace_back(ts.text(t));
+  return out;
+}
+
+TokenStream tok(std::string_view s, bool offsets = false) {
+  Segmenter seg;
+  TokenStream ts;
+  seg.tokenize(s, ts, offsets);
+  return ts;
+}
+
+}  // namespace
+
+TEST(Fold, FullWidthLatinAndDigitsBecomeAsciiLowerCase) {
+  EXPECT_EQ(fold("Ｔｒｕｍｐ ２０２０"), "trump 2020");
+  EXPECT_EQ(fold("HONG Kong"), "hong kong");
+}
+
+TEST(Fold, TraditionalBecomesSimplified) {
+  EXPECT_EQ(fold("習近平會見普京"), "习近平会见普京");
+  EXPECT_EQ(fold("中國國家主席"), "中国国家主席");
+  EXPECT_EQ(fold("臺灣"), fold("台湾"));
+}
+
+TEST(Fold, IsIdempotent) {
+  for (const char* s : {"習近平 Ｔｒｕｍｐ ﬁ Straße ①", "Ça va? 東京 ＡＢＣ", "e\u0301te\u0301"}) {
+    const std::string once = fold(s);
+    EXPECT_EQ(fold(once), once) << s;
+  }
+}
+
+TEST(Fold, ComposesCombiningMarksLikePrecomposedText) { EXPECT_EQ(fold("e\u0301"), fold("\u00e9")); }
+
+TEST(Fold, InvalidUtf8BecomesReplacementCharacter) { EXPECT_EQ(fold("a\xff" "b"), "a\xef\xbf\xbd" "b"); }
+
+TEST(Fold, DropsZeroWidthNoBreakSpace) { EXPECT_EQ(fold("新\xEF\xBB\xBF冠"), "新冠"); }
+
+TEST(Segmenter, EveryChineseCharacterIsATokenWhateverTheDictionarySays) {
+  const TokenStream ts = tok("特朗普访问北京");
+  EXPECT_EQ(texts(ts), (std::vector<std::string>{"特", "朗", "普", "访", "问", "北", "京"}));
+  for (size_t i = 1; i < ts.tokens.size(); ++i) EXPECT_EQ(ts.tokens[i].gap, Gap::joined);
+  for (const Token& t : ts.tokens) EXPECT_EQ(t.kind, TokenKind::cjk);
+}
+
+TEST(Segmenter, IcuDictionaryWordsAreMarkedOnTheirFirstCharacter) {
+  const TokenStream ts = tok("中华人民共和国国务院");
+  size_t covered = 0;
+  bool has_multi_char_word = false;
+  for (size_t i = 0; i < ts.tokens.size(); i += ts.tokens[i].word_len) {
+    ASSERT_GT(ts.tokens[i].word_len, 0) << "token " << i << " does not start a word";
+    covered += ts.tokens[i].word_len;
+    has_multi_char_word |= ts.tokens[i].word_len >= 2;
+  }
+  EXPECT_EQ(covered, ts.tokens.size());
+  EXPECT_TRUE(has_multi_char_word);
+}
+
+TEST(Segmenter, LatinWordsAndNumbers) {
+  const TokenStream ts = tok("Trump won 306 votes in 2020.");
+  EXPECT_EQ(texts(ts), (std::vector<std::string>{"trump", "won", "306", "votes", "in", "2020"}));
+  EXPECT_EQ(ts.tokens[0].kind, TokenKind::word);
+  EXPECT_EQ(ts.tokens[2].kind, TokenKind::number);
+  EXPECT_EQ(ts.tokens[1].gap, Gap::space);
+}
+
+TEST(Segmenter, GapsSeparateSentencesParagraphsAndSpacedChinese) {
+  EXPECT_EQ(tok("你好。世界").tokens[2].gap, Gap::brk);
+  EXPECT_EQ(tok("你好\n世界").tokens[2].gap, Gap::brk);
+  EXPECT_EQ(tok("施压 习近平").tokens[2].gap, Gap::brk);  // a space between Chinese characters separates
+  EXPECT_EQ(tok("hong\nkong").tokens[1].gap, Gap::brk);
+  EXPECT_EQ(tok("hong, kong").tokens[1].gap, Gap::brk);
+}
+
+TEST(Segmenter, SpaceBetweenLatinAndChineseIsInsignificant) {
+  const TokenStream a = tok("G7 峰会");
+  const TokenStream b = tok("G7峰会");
+  ASSERT_EQ(texts(a), texts(b));
+  for (size_t i = 1; i < a.tokens.size(); ++i) EXPECT_EQ(a.tokens[i].gap, b.tokens[i].gap);
+}
+
+TEST(Segmenter, SourceOffsetsPointIntoTheOriginalText) {
+  const std::string s = "Ｔｒｕｍｐ說：習";
+  const TokenStream ts = tok(s, true);
+  ASSERT_EQ(texts(ts), (std::vector<std::string>{"trump", "说", "习"}));
+  EXPECT_EQ(s.substr(ts.tokens[0].src_begin, ts.tokens[0].src_end - ts.tokens[0].src_begin), "Ｔｒｕｍｐ");
+  EXPECT_EQ(s.substr(ts.tokens[1].src_begin, ts.tokens[1].src_end - ts.tokens[1].src_begin), "說");
+  EXPECT_EQ(s.substr(ts.tokens[2].src_begin, ts.tokens[2].src_end - ts.tokens[2].src_begin), "習");
+}
+
+TEST(Phrase, FindsExactSequencesOnly) {
+  const TokenStream doc = tok("他来自香港。特朗普说，Hong Kong is here");
+  EXPECT_EQ(find_phrase(doc, tok("特朗普")), 5u);
+  EXPECT_EQ(find_phrase(doc, tok("香港")), 3u);
+  EXPECT_EQ(find_phrase(doc, tok("港特")), doc.tokens.size());  // across a sentence end
+  EXPECT_LT(find_phrase(doc, tok("HONG KONG")), doc.tokens.size());
+  EXPECT_EQ(find_phrase(doc, tok("kong hong")), doc.tokens.size());
+  EXPECT_EQ(find_phrase(doc, tok("")), doc.tokens.size());
+}
+
+TEST(Phrase, TraditionalQueryMatchesSimplifiedText) {
+  EXPECT_LT(find_phrase(tok("国家主席习近平说"), tok("習近平")), 100u);
+}
+
+TEST(DisplayWidth, ChineseCountsTwoColumns) {
+  EXPECT_EQ(display_width("ab"), 2u);
+  EXPECT_EQ(display_width("中文"), 4u);
+  EXPECT_EQ(display_width("Ｔ"), 2u);
+  EXPECT_EQ(display_width("e\u0301"), 1u);
+}
+
+TEST(Tokenizer, FingerprintNamesVersionAndIcu) {
+  const std::string f = tokenizer_fingerprint();
+  EXPECT_NE(f.find("tokenizer="), std::string::npos);
+  EXPECT_NE(f.find("icu="), std::string::npos);
+}
