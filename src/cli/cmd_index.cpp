@@ -12,6 +12,7 @@ namespace {
 struct IndexArgs {
   std::vector<std::string> paths;
   unsigned jobs = 0;
+  size_t batch = IndexOptions{}.commit_every;
   bool quiet = false;
 };
 
@@ -36,6 +37,10 @@ void add_index_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("index", "Index article files and folders (recursively)");
   cmd->add_option("paths", args->paths, "Files or folders to index")->required();
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads (default: number of cores)");
+  cmd->add_option("--batch", args->batch,
+                  "Documents per commit; the writer's memory grows with it (about 20 KB per document)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "Print only errors");
   cmd->footer(
       "Examples:\n"
@@ -45,6 +50,7 @@ void add_index_command(CLI::App& app, Context& ctx) {
     StderrObserver observer(args->quiet);
     IndexOptions options;
     options.jobs = args->jobs;
+    options.commit_every = args->batch;
     Result<IndexReport> r = index_paths(ctx.db_path(), args->paths, options, observer);
     if (!r) {
       ctx.exit_code = report(r.error());
