@@ -652,12 +652,13 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
   positive_nodes(m_impl->root, nodes);
   std::vector<TokenRange> out;
   Verifier probe(*m_impl);
-  for (const Node* n : nodes) {
+  for (size_t term = 0; term < nodes.size(); ++term) {
+    const Node* n = nodes[term];
     if (n->field != Field::all && n->kind == Node::Kind::wildcard) continue;
     if (n->kind == Node::Kind::wildcard) {
       for (size_t i = 0; i < body.tokens.size(); ++i) {
         const Token& t = body.tokens[i];
-        if (t.kind != TokenKind::cjk && body.text(t).substr(0, n->text.size()) == n->text) out.push_back({i, i + 1});
+        if (t.kind != TokenKind::cjk && body.text(t).substr(0, n->text.size()) == n->text) out.push_back({i, i + 1, term});
       }
       continue;
     }
@@ -670,12 +671,12 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
         if (t.kind != TokenKind::word) continue;
         one.folded.assign(body.text(t));
         one.tokens.assign(1, Token{0, static_cast<uint32_t>(one.folded.size()), 0, 0, TokenKind::word, Gap::brk, 0});
-        if (probe.literal_in(lit, one)) out.push_back({i, i + 1});
+        if (probe.literal_in(lit, one)) out.push_back({i, i + 1, term});
       }
       continue;
     }
     for (size_t i = find_phrase(body, lit.tokens); i < body.tokens.size(); i = find_phrase(body, lit.tokens, i + 1)) {
-      out.push_back({i, i + lit.tokens.tokens.size()});
+      out.push_back({i, i + lit.tokens.tokens.size(), term});
     }
   }
   std::sort(out.begin(), out.end(), [](const TokenRange& a, const TokenRange& b) {

@@ -36,7 +36,8 @@ Result<SearchResults> Searcher::search(std::string_view query, const SearchOptio
     Xapian::Enquire enquire(m_db);
     enquire.set_query(cq.xapian_query());
     switch (options.sort) {
-      case SortOrder::relevance: break;
+      // Equal scores (e.g. a query of filters only) list the newest article first.
+      case SortOrder::relevance: enquire.set_sort_by_relevance_then_value(k_slot_published, true); break;
       case SortOrder::newest: enquire.set_sort_by_value_then_relevance(k_slot_published, true); break;
       case SortOrder::oldest: enquire.set_sort_by_value_then_relevance(k_slot_published, false); break;
     }

@@ -45,31 +45,45 @@ Snippet make_snippet(std::string_view text, const TokenStream& tokens, const std
                      size_t columns) {
   constexpr std::string_view k_ellipsis = "…";
   if (columns < 8) columns = 8;
-  // Source byte ranges of the matches, merged where they overlap.
-  std::vector<std::pair<size_t, size_t>> spans;
+  // Source byte ranges of the matches (with the query term each matched), merged where they
+  // overlap for highlighting.
+  struct Span {
+    size_t begin, end, term;
+  };
+  std::vector<Span> found;
   for (const TokenRange& m : matches) {
     if (m.first >= m.last || m.last > tokens.tokens.size()) continue;
-    const size_t b = tokens.tokens[m.first].src_begin;
-    const size_t e = tokens.tokens[m.last - 1].src_end;
-    if (!spans.empty() && b <= spans.back().second) {
-      spans.back().second = std::max(spans.back().second, e);
+    found.push_back({tokens.tokens[m.first].src_begin, tokens.tokens[m.last - 1].src_end, m.term});
+  }
+  std::sort(found.begin(), found.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (const Span& f : found) {
+    if (!spans.empty() && f.begin <= spans.back().second) {
+      spans.back().second = std::max(spans.back().second, f.end);
     } else {
-      spans.emplace_back(b, e);
+      spans.emplace_back(f.begin, f.end);
     }
   }
   const size_t budget = columns - 2;  // room for the ellipses
   size_t start = 0;
-  if (!spans.empty()) {
-    // The window starting at the match that covers the most matches wins; earliest on ties.
-    size_t best = 0, best_count = 0;
-    for (size_t i = 0; i < spans.size(); ++i) {
-      const size_t limit = advance_columns(text, spans[i].first, budget);
+  if (!found.empty()) {
+    // Best passage: the window starting at a match that shows the most distinct query terms,
+    // then the most matches; the earliest wins ties.
+    size_t best = 0, best_terms = 0, best_count = 0;
+    std::vector<size_t> terms;
+    for (size_t i = 0; i < found.size(); ++i) {
+      const size_t limit = advance_columns(text, found[i].begin, budget);
+      terms.clear();
       size_t count = 0;
-      for (size_t k = i; k < spans.size() && spans[k].second <= limit; ++k) ++count;
-      if (count > best_count) best = i, best_count = count;
+      for (size_t k = i; k < found.size() && found[k].end <= limit; ++k, ++count) {
+        if (std::find(terms.begin(), terms.end(), found[k].term) == terms.end()) terms.push_back(found[k].term);
+      }
+      if (terms.size() > best_terms || (terms.size() == best_terms && count > best_count)) {
+        best = i, best_terms = terms.size(), best_count = count;
+      }
     }
     // Give the first match some leading context (a quarter of the width) within its paragraph.
-    start = retreat_columns(text, spans[best].first, budget / 4);
+    start = retreat_columns(text, found[best].begin, budget / 4);
   }
   const size_t end = advance_columns(text, start, budget);
 

@@ -9,6 +9,7 @@
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/search.hpp"
+#include "newsidx/snippet.hpp"
 #include "test_support.hpp"
 
 using namespace newsidx;
@@ -155,6 +156,11 @@ TEST_F(IndexSearch, DateFiltersAndSortOrders) {
   SearchOptions since;
   since.filters.since_ms = k_2020_07_01 + 30 * k_day;
   EXPECT_EQ(ids("date:2020", since).size(), 2u);
+  SearchOptions window;
+  window.filters.since_ms = k_2020_07_01 + k_day;
+  window.filters.until_ms = k_2020_07_01 + 3 * k_day;
+  window.filters.sources = {"voachinese.com", "cna.com.tw"};
+  EXPECT_EQ(ids("", window), (std::vector<std::string>{"5", "2"}));  // equal scores: newest first
 }
 
 TEST_F(IndexSearch, MixedChineseAndLatinQueriesNeverFail) {
@@ -240,4 +246,83 @@ TEST(Database, LongUrlsGetAHashedUniqueTermUnderTheXapianLimit) {
   EXPECT_LE(a.size(), k_max_term_bytes);
   EXPECT_NE(a, unique_id_term(url + "y"));
   EXPECT_EQ(unique_id_term("https://a.b/c"), "Qhttps://a.b/c");
+}
+
+TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {
+  // Only meaningful where ICU's dictionary reads 中国人 as one word here; the test checks that first.
+  Segmenter seg;
+  TokenStream ts;
+  seg.tokenize("很多中国人来了。", ts);
+  if (ts.tokens.size() < 3 || ts.tokens[2].word_len != 3) GTEST_SKIP() << "ICU does not segment 中国人 as one word";
+  TempDir dir;
+  // Same length, one occurrence each; only the word boundaries differ.
+  write_file(dir.path() / "in" / "a.md", article(1593561600000, "新闻", "https://x.org/substring", "<p>很多中国人来了。</p>"));
+  write_file(dir.path() / "in" / "b.md", article(1593561600000, "新闻", "https://x.org/word", "<p>很多中国的来了。</p>"));
+  struct Quiet : IndexObserver {
+    void on_file(const std::string&, FileOutcome, std::string_view) override {}
+  } quiet;
+  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  Result<SearchResults> r = s->search("中国", {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 2u);
+  EXPECT_EQ(r->hits[0].article.url, "https://x.org/word");
+  EXPECT_GT(r->hits[0].score, r->hits[1].score);
+}
+
+TEST(Ranking, KnownItemFragmentsRankTheirArticleFirst) {
+  TempDir dir;
+  const char* bodies[] = {
+      "<p>香港立法会今天讨论了房屋政策。议员们对公屋轮候时间表示关注。</p>",
+      "<p>立法会议员讨论了交通政策。房屋问题也被提及。</p>",
+      "<p>政府宣布新的房屋政策，公屋供应将增加。轮候时间有望缩短。</p>",
+      "<p>议员们关注公屋轮候时间，立法会将再次讨论。</p>",
+  };
+  for (int i = 0; i < 4; ++i) {
+    write_file(dir.path() / "in" / (std::to_string(i) + ".md"),
+               article(1593561600000 + i, "新闻", "https://x.org/" + std::to_string(i), bodies[i]));
+  }
+  struct Quiet : IndexObserver {
+    void on_file(const std::string&, FileOutcome, std::string_view) override {}
+  } quiet;
+  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  Result<SearchResults> r = s->search("房屋政策 公屋轮候", {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->hits.empty());
+  EXPECT_EQ(r->hits[0].article.url, "https://x.org/0");
+}
+
+TEST(Snippets, PreferThePassageWithTheMostDistinctTerms) {
+  Segmenter seg;
+  TokenStream body;
+  const std::string text = "特朗普说了很多话。" + std::string(30, 'x') + " 后来拜登和特朗普见面了。";
+  seg.tokenize(text, body, true);
+  auto cq = compile_query("特朗普 拜登");
+  ASSERT_TRUE(cq.ok());
+  const Snippet s = make_snippet(text, body, cq->highlights(body), 30);
+  EXPECT_NE(s.text.find("拜登和特朗普"), std::string::npos) << s.text;
+  EXPECT_LE(display_width(s.text), 30u);
+  ASSERT_EQ(s.highlights.size(), 2u);
+  EXPECT_EQ(s.text.substr(s.highlights[0].begin, s.highlights[0].end - s.highlights[0].begin), "拜登");
+}
+
+TEST(Snippets, FitTheColumnBudgetCountingChineseAsTwo) {
+  Segmenter seg;
+  TokenStream body;
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "中文";
+  text += "关键词";
+  for (int i = 0; i < 50; ++i) text += "中文";
+  seg.tokenize(text, body, true);
+  auto cq = compile_query("关键词");
+  ASSERT_TRUE(cq.ok());
+  for (size_t cols : {20u, 40u, 75u}) {
+    const Snippet s = make_snippet(text, body, cq->highlights(body), cols);
+    EXPECT_LE(display_width(s.text), cols);
+    ASSERT_EQ(s.highlights.size(), 1u);
+    EXPECT_EQ(s.text.substr(s.highlights[0].begin, s.highlights[0].end - s.highlights[0].begin), "关键词");
+  }
 }

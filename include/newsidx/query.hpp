@@ -34,6 +34,7 @@ namespace newsidx {
 struct TokenRange {
   size_t first = 0;
   size_t last = 0;
+  size_t term = 0;  ///< which positive query term matched (0-based), to count distinct terms
 };
 
 /// Extra restrictions given as command-line flags rather than in the query string.

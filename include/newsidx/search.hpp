@@ -15,6 +15,7 @@
 
 namespace newsidx {
 
+/// relevance: BM25, ties broken by newest first; newest/oldest: by publish time, then BM25.
 enum class SortOrder : uint8_t { relevance, newest, oldest };
 
 struct SearchOptions {
