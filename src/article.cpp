@@ -285,6 +285,8 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   const std::string_view rest = lines.rest();
   const size_t separator = find_separator_line(rest);
   if (!rest.starts_with('[') || separator == std::string_view::npos) {
+    // A timestamp line promises an article: what follows it is damaged, not absent.
+    if (has_timestamp) return parse_error("truncated or damaged header: no [title](url) and ------ after the timestamp");
     return parse_error(k_reason_no_header);
   }
   std::string_view link = trim(rest.substr(0, separator));
@@ -297,6 +299,7 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   article.url = std::string(trim(link.substr(split + 2, link.size() - split - 3)));
   lines.skip_bytes(separator);
   lines.skip();  // the ------ line
+  if (lines.at_end()) return parse_error("truncated: nothing after the ------ line");
 
   if (lines.peek().starts_with(k_cdt_date_prefix)) {
     // China Digital Times files carry their date here instead of a timestamp line.

@@ -1,6 +1,11 @@
-// index.cpp — article → Xapian document, and the indexing pipeline (workers + one writer).
-#include "newsidx/index.hpp"
-
+// index.cpp — keeping a database in step with folders: walk, change detection, parallel
+// preparation, one writer (duplicate URLs, deletions), batched commits, interruption.
+//
+// Per-file state lives in the database's metadata, committed atomically with the documents:
+//   newsidx.file.<XXH3-128 hex of abspath> → {"abspath","mtime_ns","size","hash","state",
+//                                             "url","published","reason"}
+// so a run killed at any moment leaves a database whose documents and file records agree, and
+// the next run redoes exactly the uncommitted work.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,129 +14,22 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <thread>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
+#include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
+#include "newsidx/store.hpp"
 #include "pipeline.hpp"
 
 namespace fs = std::filesystem;
 
 namespace newsidx {
-
-std::string to_document_data(const StoredArticle& a) {
-  nlohmann::json j = {{"path", a.path},     {"url", a.url},       {"title", a.title},
-                      {"published", nullptr}, {"source", a.source}, {"author", a.author},
-                      {"text", a.text}};
-  if (a.published_ms) j["published"] = *a.published_ms;
-  // Replace invalid UTF-8 rather than throw: the text was already decoded once by the parser.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-StoredArticle from_document_data(std::string_view data) {
-  const nlohmann::json j = nlohmann::json::parse(data);
-  StoredArticle a;
-  a.path = j.at("path").get<std::string>();
-  a.url = j.at("url").get<std::string>();
-  a.title = j.at("title").get<std::string>();
-  if (const auto& p = j.at("published"); !p.is_null()) a.published_ms = p.get<int64_t>();
-  a.source = j.at("source").get<std::string>();
-  a.author = j.at("author").get<std::string>();
-  a.text = j.at("text").get<std::string>();
-  return a;
-}
-
-DocumentBuilder::DocumentBuilder() = default;
-
-void DocumentBuilder::add_field(const TokenStream& ts, Field field, Xapian::termcount wdf) {
-  const FieldPrefixes& p = field_prefixes(field);
-  const auto& toks = ts.tokens;
-  auto add = [&](std::string_view prefix, std::string_view a, std::string_view b = {}) {
-    if (prefix.size() + a.size() + b.size() > k_max_term_bytes) return;
-    m_term.assign(prefix);
-    m_term += a;
-    m_term += b;
-    m_doc.add_term(m_term, wdf);
-  };
-  for (size_t i = 0; i < toks.size(); ++i) {
-    const Token& t = toks[i];
-    const std::string_view text = ts.text(t);
-    if (t.kind != TokenKind::cjk) {
-      add(p.word, text);
-      if (t.kind == TokenKind::word) add(p.stem, m_stemmer(std::string(text)));
-      continue;
-    }
-    add(p.gram, text);  // unigram
-    const bool next_joined = i + 1 < toks.size() && toks[i + 1].kind == TokenKind::cjk && toks[i + 1].gap == Gap::joined;
-    if (next_joined) add(p.gram, text, ts.text(toks[i + 1]));  // bigram
-    if (t.word_len >= 2 && i + t.word_len <= toks.size()) {
-      // An ICU dictionary word: its characters are contiguous in the folded text.
-      const Token& last = toks[i + t.word_len - 1];
-      add(p.word, std::string_view(ts.folded).substr(t.begin, last.end - t.begin));
-    }
-  }
-}
-
-namespace {
-
-struct Ymd {
-  int year, month, day;
-};
-
-Ymd utc_date(int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
-
-void add_host_terms(Xapian::Document& doc, std::string_view host) {
-  // "www.voachinese.com" → H www.voachinese.com, H voachinese.com, H com: `source:` matches any suffix.
-  while (!host.empty()) {
-    doc.add_boolean_term(std::string(k_prefix_host) + std::string(host));
-    const size_t dot = host.find('.');
-    if (dot == std::string_view::npos) break;
-    host.remove_prefix(dot + 1);
-  }
-}
-
-}  // namespace
-
-Xapian::Document DocumentBuilder::build(const Article& a) {
-  m_doc = Xapian::Document();
-  m_segmenter.tokenize(a.title, m_tokens);
-  add_field(m_tokens, Field::title, 1);
-  add_field(m_tokens, Field::all, k_title_wdf);
-  m_segmenter.tokenize(a.text, m_tokens);
-  add_field(m_tokens, Field::all, 1);
-  if (!a.author.empty()) {
-    m_segmenter.tokenize(a.author, m_tokens);
-    add_field(m_tokens, Field::author, 1);
-  }
-
-  m_doc.add_boolean_term(unique_id_term(a.url));
-  if (!a.source.empty()) {
-    add_host_terms(m_doc, a.source);
-    m_doc.add_value(k_slot_source, a.source);
-  }
-  if (a.published_ms) {
-    const Ymd d = utc_date(*a.published_ms);
-    m_doc.add_boolean_term(fmt::format("{}{:04}", k_prefix_year, d.year));
-    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month));
-    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}{:02}", k_prefix_day, d.year, d.month, d.day));
-    m_doc.add_value(k_slot_published, Xapian::sortable_serialise(static_cast<double>(*a.published_ms) / 1000.0));
-    m_doc.add_value(k_slot_month, fmt::format("{:04}-{:02}", d.year, d.month));
-  }
-  m_doc.set_data(to_document_data(
-      StoredArticle{a.path, a.url, a.title, a.published_ms, a.source, a.author, a.text}));
-  Xapian::Document out = std::move(m_doc);
-  m_doc = Xapian::Document();
-  return out;
-}
 
 std::string default_db_path() {
   if (const char* env = std::getenv("NEWSIDX_DB"); env && *env) return env;
@@ -142,24 +40,124 @@ std::string default_db_path() {
 
 namespace {
 
-/// One input file to index: the path to print and store.
-struct InputFile {
-  std::string path;
+// ---------------------------------------------------------------------------------------------
+// File records
+
+constexpr std::string_view k_record_prefix = "newsidx.file.";
+
+enum class FileState : uint8_t { indexed, skipped, failed };
+
+struct FileRecord {
+  std::string abspath;
+  int64_t mtime_ns = 0;
+  int64_t size = 0;
+  std::string hash;  // XXH3-128 of the content, hex
+  FileState state = FileState::failed;
+  std::string url;   // when indexed
+  std::optional<int64_t> published_ms;
+  std::string reason;  // when skipped or failed
 };
 
-/// Expands inputs into a sorted list of files. Folders are walked recursively without following
-/// symlinked folders; entries whose name starts with '.' are skipped.
-Result<std::vector<InputFile>> collect_files(const std::vector<std::string>& inputs, IndexObserver& observer,
-                                             IndexReport& report) {
+XXH128_hash_t hash128(std::string_view bytes) { return XXH3_128bits(bytes.data(), bytes.size()); }
+
+std::string hex(XXH128_hash_t h) { return fmt::format("{:016x}{:016x}", h.high64, h.low64); }
+
+std::string record_key(std::string_view abspath) { return std::string(k_record_prefix) + hex(hash128(abspath)); }
+
+std::string encode_record(const FileRecord& r) {
+  static constexpr const char* k_states[] = {"indexed", "skipped", "failed"};
+  nlohmann::json j = {{"abspath", r.abspath}, {"mtime_ns", r.mtime_ns}, {"size", r.size}, {"hash", r.hash},
+                      {"state", k_states[static_cast<int>(r.state)]}};
+  if (r.state == FileState::indexed) {
+    j["url"] = r.url;
+    j["published"] = r.published_ms ? nlohmann::json(*r.published_ms) : nlohmann::json();
+  } else {
+    j["reason"] = r.reason;
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<FileRecord> decode_record(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(value);
+    FileRecord r;
+    r.abspath = j.at("abspath").get<std::string>();
+    r.mtime_ns = j.at("mtime_ns").get<int64_t>();
+    r.size = j.at("size").get<int64_t>();
+    r.hash = j.at("hash").get<std::string>();
+    const std::string state = j.at("state").get<std::string>();
+    r.state = state == "indexed" ? FileState::indexed : state == "skipped" ? FileState::skipped : FileState::failed;
+    if (r.state == FileState::indexed) {
+      r.url = j.at("url").get<std::string>();
+      if (const auto& p = j.at("published"); !p.is_null()) r.published_ms = p.get<int64_t>();
+    } else {
+      r.reason = j.value("reason", "");
+    }
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // an unreadable record only costs a re-read of the file
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking the inputs
+
+struct InputFile {
+  std::string path;     // as given, joined with the relative path
+  std::string abspath;  // identity across runs
+  int64_t mtime_ns = 0;
+  int64_t size = 0;
+  std::string not_regular;  // why it cannot be read as a file ("" for regular files)
+};
+
+struct Inputs {
   std::vector<InputFile> files;
+  std::vector<std::string> roots;  // absolute, for the deletion sweep
+};
+
+std::string absolute_normal(const std::string& p) {
+  std::error_code ec;
+  fs::path a = fs::absolute(p, ec).lexically_normal();
+  if (a.has_relative_path() && a.filename().empty()) a = a.parent_path();  // drop a trailing '/'
+  return a.string();
+}
+
+InputFile stat_file(std::string path, std::string abspath) {
+  InputFile f{std::move(path), std::move(abspath), 0, 0, ""};
+  struct stat st {};
+  if (::stat(f.path.c_str(), &st) != 0) {
+    f.not_regular = std::strerror(errno);  // e.g. a symlink loop: "Too many levels of symbolic links"
+    return f;
+  }
+  f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  f.size = static_cast<int64_t>(st.st_size);
+  if (S_ISFIFO(st.st_mode)) f.not_regular = "not a regular file (a FIFO)";
+  else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) f.not_regular = "not a regular file (a device)";
+  else if (S_ISSOCK(st.st_mode)) f.not_regular = "not a regular file (a socket)";
+  else if (!S_ISREG(st.st_mode)) f.not_regular = "not a regular file";
+  return f;
+}
+
+/// Expands inputs into a sorted list of files. Folders are walked recursively; symlinked folders
+/// are not followed (no cycles); entries whose name starts with '.' are skipped.
+Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, IndexObserver& observer, IndexReport& report) {
+  Inputs out;
   for (const std::string& input : inputs) {
     std::error_code ec;
     const fs::file_status st = fs::status(input, ec);
     if (ec || !fs::exists(st)) {
+      if (fs::is_symlink(fs::symlink_status(input, ec))) {
+        out.roots.push_back(absolute_normal(input));
+        out.files.push_back(stat_file(input, absolute_normal(input)));
+        continue;
+      }
       return Error{ExitCode::io_error, fmt::format("{}: no such file or directory", input), ""};
     }
+    const std::string root = absolute_normal(input);
+    out.roots.push_back(root);
     if (!fs::is_directory(st)) {
-      files.push_back({input});
+      out.files.push_back(stat_file(input, root));
       continue;
     }
     std::vector<InputFile> found;
@@ -167,47 +165,61 @@ Result<std::vector<InputFile>> collect_files(const std::vector<std::string>& inp
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::directory_entry& entry = *it;
       const std::string name = entry.path().filename().string();
+      std::error_code type_ec;
       if (!name.empty() && name[0] == '.') {
-        if (entry.is_directory()) it.disable_recursion_pending();
+        if (entry.is_directory(type_ec) && !entry.is_symlink(type_ec)) it.disable_recursion_pending();
         continue;
       }
-      std::error_code type_ec;
+      if (entry.is_symlink(type_ec) && entry.is_directory(type_ec)) continue;  // not followed
       if (entry.is_directory(type_ec)) continue;
-      found.push_back({entry.path().string()});
+      const std::string rel = entry.path().lexically_relative(input).string();
+      found.push_back(stat_file(entry.path().string(), (fs::path(root) / rel).lexically_normal().string()));
     }
     if (ec) {
       observer.on_file(input, FileOutcome::failed, ec.message());
       ++report.failed;
     }
     std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
-    files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    out.files.insert(out.files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
-  return files;
+  return out;
 }
 
-/// Reads a whole regular file. Refuses FIFOs, devices and sockets (reading them could block).
-Result<std::string> read_file(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then refuses it.
+bool under_root(const std::string& abspath, const std::string& root) {
+  if (abspath == root) return true;
+  if (root == "/") return true;
+  return abspath.size() > root.size() && abspath.compare(0, root.size(), root) == 0 && abspath[root.size()] == '/';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and preparing one file (worker threads)
+
+/// Reads a whole regular file, refusing files larger than `max_bytes`.
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: a FIFO that appeared since the walk must not block the open.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  int saved = errno;
-  if (fd < 0) return Error{ExitCode::some_failed, std::strerror(saved), ""};
+  if (fd < 0) return Error{ExitCode::some_failed, std::strerror(errno), ""};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return Error{ExitCode::some_failed, "not a regular file", ""};
   }
-  std::string bytes;
-  bytes.resize(static_cast<size_t>(st.st_size));
+  if (static_cast<size_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return Error{ExitCode::some_failed, fmt::format("file too large ({:.1f} MiB; the limit is {} MiB)",
+                                                    static_cast<double>(st.st_size) / (1 << 20), max_bytes >> 20), ""};
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
   while (got < bytes.size()) {
     const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
-      saved = errno;
+      const int err = errno;
       ::close(fd);
-      return Error{ExitCode::some_failed, std::strerror(saved), ""};
+      return Error{ExitCode::some_failed, std::strerror(err), ""};
     }
-    if (r == 0) break;
+    if (r == 0) break;  // shrank while we read: index what is there
     got += static_cast<size_t>(r);
   }
   ::close(fd);
@@ -215,48 +227,228 @@ Result<std::string> read_file(const std::string& path) {
   return bytes;
 }
 
+/// Reads, decodes and parses a file (to promote a copy that is not in this run's work).
+Result<Article> load_article(const std::string& path, size_t max_bytes) {
+  Result<std::string> bytes = read_file(path, max_bytes);
+  if (!bytes) return bytes.error();
+  Result<DecodedText> text = to_utf8(*bytes);
+  if (!text) return text.error();
+  return parse_article(text->text, path);
+}
+
+struct Task {
+  size_t file = 0;
+  std::optional<FileRecord> old;
+};
+
 struct Prepared {
-  size_t index = 0;  // position in the sorted file list
-  FileOutcome outcome = FileOutcome::failed;
-  std::string reason;
-  std::string id_term;
+  enum class Kind : uint8_t { indexed, same_content, skipped, failed };
+  Kind kind = Kind::failed;
+  size_t task = 0;
+  std::string note;  // reason or warning
+  std::string hash;
+  Article article;
   Xapian::Document doc;
 };
 
-Prepared prepare(const InputFile& file, DocumentBuilder& builder) {
-  Prepared out;
-  Result<std::string> bytes = read_file(file.path);
+Prepared prepare(const Task& task, const InputFile& file, const IndexOptions& options, DocumentBuilder& builder) {
+  Prepared p;
+  if (!file.not_regular.empty()) {
+    p.note = file.not_regular;
+    return p;
+  }
+  const bool retry = options.retry_failed && task.old && task.old->state == FileState::failed;
+  Result<std::string> bytes = read_file(file.path, options.max_file_bytes);
   if (!bytes) {
-    out.reason = bytes.error().message;
-    return out;
+    p.note = bytes.error().message;
+    return p;
   }
-  Result<Article> article = parse_article(*bytes, file.path);
+  p.hash = hex(hash128(*bytes));
+  if (task.old && task.old->hash == p.hash && !retry) {
+    p.kind = Prepared::Kind::same_content;
+    return p;
+  }
+  Result<DecodedText> text = to_utf8(*bytes);
+  if (!text) {
+    p.note = text.error().message;
+    return p;
+  }
+  Result<Article> article = parse_article(text->text, file.path);
   if (!article) {
-    out.outcome = is_not_article(article.error()) ? FileOutcome::skipped : FileOutcome::failed;
-    out.reason = article.error().message;
-    return out;
+    p.kind = is_not_article(article.error()) ? Prepared::Kind::skipped : Prepared::Kind::failed;
+    p.note = article.error().message;
+    return p;
   }
-  out.doc = builder.build(*article);
-  out.id_term = unique_id_term(article->url);
-  out.outcome = FileOutcome::indexed;
-  return out;
+  if (text->charset != "UTF-8") p.note = "decoded from " + text->charset;
+  if (!article->published_ms) p.note += std::string(p.note.empty() ? "" : "; ") + "no publish time";
+  p.article = std::move(*article);
+  p.doc = builder.build(p.article, {FileCopy{file.path, file.abspath, p.article.published_ms}});
+  p.kind = Prepared::Kind::indexed;
+  return p;
 }
 
-Result<Xapian::WritableDatabase> open_writable(const std::string& db_path) {
-  try {
-    const fs::path parent = fs::path(db_path).parent_path();
-    if (!parent.empty()) fs::create_directories(parent);
-    Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OPEN);
-    if (Status s = check_schema(db); !s) return s.error();
-    return db;
-  } catch (const Xapian::DatabaseLockError&) {
-    return Error{ExitCode::db_locked, fmt::format("{}: database is locked by another newsidx index", db_path),
-                 "wait for the other run to finish"};
-  } catch (const Xapian::DatabaseError& e) {
-    return Error{ExitCode::db_invalid, fmt::format("{}: not a usable Xapian database: {}", db_path, e.get_msg()),
-                 "point --db at a newsidx database, or at a new path to create one"};
-  } catch (const fs::filesystem_error& e) {
-    return Error{ExitCode::io_error, fmt::format("{}: {}", db_path, e.code().message()), ""};
+// ---------------------------------------------------------------------------------------------
+// The writer (calling thread): documents per URL and file records
+
+class Writer {
+ public:
+  Writer(Xapian::WritableDatabase& db, const IndexOptions& options) : m_db(db), m_options(options) {}
+
+  /// Applies one prepared file; returns what happened to it.
+  FileOutcome apply(const InputFile& file, const std::optional<FileRecord>& old, Prepared& p) {
+    FileRecord rec;
+    rec.abspath = file.abspath;
+    rec.mtime_ns = file.mtime_ns;
+    rec.size = file.size;
+    rec.hash = p.hash;
+    FileOutcome outcome = FileOutcome::failed;
+    switch (p.kind) {
+      case Prepared::Kind::same_content:
+        rec = *old;  // touched, not changed: only the stat fields move on
+        rec.mtime_ns = file.mtime_ns;
+        rec.size = file.size;
+        outcome = FileOutcome::unchanged;
+        break;
+      case Prepared::Kind::indexed:
+        if (old && old->state == FileState::indexed && old->url != p.article.url) remove_copy(old->url, file.abspath);
+        add_copy(FileCopy{file.path, file.abspath, p.article.published_ms}, p.article, p.doc);
+        rec.state = FileState::indexed;
+        rec.url = p.article.url;
+        rec.published_ms = p.article.published_ms;
+        outcome = FileOutcome::indexed;
+        break;
+      case Prepared::Kind::skipped:
+      case Prepared::Kind::failed:
+        if (old && old->state == FileState::indexed) remove_copy(old->url, file.abspath);
+        rec.state = p.kind == Prepared::Kind::skipped ? FileState::skipped : FileState::failed;
+        rec.reason = p.note;
+        outcome = p.kind == Prepared::Kind::skipped ? FileOutcome::skipped : FileOutcome::failed;
+        break;
+    }
+    m_db.set_metadata(record_key(file.abspath), encode_record(rec));
+    return outcome;
+  }
+
+  /// A file that is gone: forget its record and its copy of the article.
+  void forget(const std::string& key, const FileRecord& rec) {
+    if (rec.state == FileState::indexed) remove_copy(rec.url, rec.abspath);
+    m_db.set_metadata(key, "");
+  }
+
+ private:
+  /// The stored article for `url`, if any, and its docid.
+  std::optional<StoredArticle> load(const std::string& id_term, Xapian::docid& docid) {
+    Xapian::PostingIterator it = m_db.postlist_begin(id_term);
+    if (it == m_db.postlist_end(id_term)) return std::nullopt;
+    docid = *it;
+    return from_document_data(m_db.get_document(docid).get_data());
+  }
+
+  static void sort_copies(std::vector<FileCopy>& files) {
+    std::sort(files.begin(), files.end(), [](const FileCopy& a, const FileCopy& b) { return copy_wins(a, b); });
+  }
+
+  static void drop(std::vector<FileCopy>& files, const std::string& abspath) {
+    std::erase_if(files, [&](const FileCopy& f) { return f.abspath == abspath; });
+  }
+
+  /// Stores `files` as the copy list of the document `docid` without touching its terms.
+  void set_files(Xapian::docid docid, StoredArticle stored, std::vector<FileCopy> files) {
+    stored.files = std::move(files);
+    Xapian::Document doc = m_db.get_document(docid);
+    doc.set_data(to_document_data(stored));
+    m_db.replace_document(docid, doc);
+  }
+
+  void add_copy(const FileCopy& copy, const Article& article, Xapian::Document& doc) {
+    const std::string id_term = unique_id_term(article.url);
+    Xapian::docid docid = 0;
+    std::optional<StoredArticle> stored = load(id_term, docid);
+    std::vector<FileCopy> files = stored ? stored->files : std::vector<FileCopy>{};
+    drop(files, copy.abspath);
+    files.push_back(copy);
+    sort_copies(files);
+    if (files[0].abspath == copy.abspath) {
+      if (files.size() > 1) {
+        doc.set_data(to_document_data(StoredArticle{article.path, article.url, article.title, article.published_ms,
+                                                    article.source, article.author, article.text, files}));
+      }
+      m_db.replace_document(id_term, doc);
+    } else if (stored && !stored->files.empty() && stored->files[0].abspath == files[0].abspath) {
+      set_files(docid, std::move(*stored), std::move(files));
+    } else {
+      promote(id_term, std::move(files));  // this file was the indexed copy and now loses
+    }
+  }
+
+  void remove_copy(const std::string& url, const std::string& abspath) {
+    const std::string id_term = unique_id_term(url);
+    Xapian::docid docid = 0;
+    std::optional<StoredArticle> stored = load(id_term, docid);
+    if (!stored) return;
+    std::vector<FileCopy> files = stored->files;
+    drop(files, abspath);
+    if (files.empty()) {
+      m_db.delete_document(id_term);
+    } else if (!stored->files.empty() && stored->files[0].abspath != abspath) {
+      set_files(docid, std::move(*stored), std::move(files));
+    } else {
+      promote(id_term, std::move(files));
+    }
+  }
+
+  /// Indexes the best remaining copy (read again from disk); copies that no longer parse to this
+  /// URL are dropped, and the document is deleted when none is left.
+  void promote(const std::string& id_term, std::vector<FileCopy> files) {
+    sort_copies(files);
+    while (!files.empty()) {
+      Result<Article> article = load_article(files[0].path, m_options.max_file_bytes);
+      if (article && unique_id_term(article->url) == id_term) {
+        files[0].published_ms = article->published_ms;
+        m_db.replace_document(id_term, m_builder.build(*article, files));
+        return;
+      }
+      files.erase(files.begin());
+    }
+    m_db.delete_document(id_term);
+  }
+
+  Xapian::WritableDatabase& m_db;
+  const IndexOptions& m_options;
+  DocumentBuilder m_builder;
+};
+
+void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRecord>& old) {
+  switch (outcome) {
+    case FileOutcome::indexed: ++report.indexed; break;
+    case FileOutcome::unchanged:
+      if (old && old->state == FileState::failed) ++report.failed_earlier;
+      else ++report.unchanged;
+      break;
+    case FileOutcome::skipped: ++report.skipped; break;
+    case FileOutcome::failed: ++report.failed; break;
+    case FileOutcome::removed: ++report.removed; break;
+  }
+}
+
+bool stopped(const IndexOptions& o) { return o.stop && o.stop->load(std::memory_order_relaxed); }
+
+/// Removes the records (and article copies) of files under `roots` that were not seen.
+void sweep(Xapian::WritableDatabase& db, Writer& writer, const std::vector<std::string>& roots,
+           const std::unordered_set<std::string>& seen_keys, IndexObserver& observer, IndexReport& report) {
+  std::vector<std::string> keys;
+  const std::string prefix(k_record_prefix);
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+    if (!seen_keys.count(*it)) keys.push_back(*it);
+  }
+  for (const std::string& key : keys) {
+    std::optional<FileRecord> rec = decode_record(db.get_metadata(key));
+    if (!rec) continue;
+    const bool in_scope = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return under_root(rec->abspath, r); });
+    if (!in_scope) continue;
+    writer.forget(key, *rec);
+    ++report.removed;
+    observer.on_file(rec->abspath, FileOutcome::removed, "");
   }
 }
 
@@ -265,44 +457,89 @@ Result<Xapian::WritableDatabase> open_writable(const std::string& db_path) {
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer) {
   IndexReport report;
-  Result<std::vector<InputFile>> files = collect_files(inputs, observer, report);
-  if (!files) return files.error();
-  Result<Xapian::WritableDatabase> opened = open_writable(db_path);
-  if (!opened) return opened.error();
-  Xapian::WritableDatabase& db = *opened;
+  Result<Inputs> walked = collect_inputs(inputs, observer, report);
+  if (!walked) return walked.error();
+  Result<WriteLock> lock = WriteLock::acquire(db_path);
+  if (!lock) return lock.error();
+  remove_stale_generations(db_path);
 
-  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const std::vector<InputFile>& list = *files;
-  size_t since_commit = 0;
+  std::string generation;  // set when rebuilding
+  std::optional<Xapian::WritableDatabase> opened;
   try {
-    stamp_schema(db);
+    if (options.rebuild) {
+      Result<std::string> g = create_generation(db_path);
+      if (!g) return g.error();
+      generation = *g;
+      opened.emplace(generation, Xapian::DB_CREATE);
+      stamp_schema(*opened);
+    } else {
+      Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
+      if (!live) return live.error();
+      opened.emplace(std::move(*live));
+    }
+  } catch (const Xapian::Error& e) {
+    return database_error(db_path, e);
+  }
+  Xapian::WritableDatabase& db = *opened;
+  const std::vector<InputFile>& files = walked->files;
+
+  try {
+    // Change detection: stat fields against the file records (point look-ups).
+    std::vector<Task> tasks;
+    std::unordered_set<std::string> seen_keys;
+    seen_keys.reserve(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string key = record_key(files[i].abspath);
+      seen_keys.insert(key);
+      std::optional<FileRecord> old = decode_record(db.get_metadata(key));
+      const bool same_stat = old && old->mtime_ns == files[i].mtime_ns && old->size == files[i].size &&
+                             files[i].not_regular.empty();
+      if (same_stat && !(options.retry_failed && old->state == FileState::failed)) {
+        count(report, FileOutcome::unchanged, old);
+        continue;
+      }
+      tasks.push_back({i, std::move(old)});
+    }
+    size_t done = files.size() - tasks.size();
+    observer.on_progress(done, files.size());
+
+    Writer writer(db, options);
+    const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    size_t since_commit = 0;
     ordered_parallel_map<DocumentBuilder, Prepared>(
-        list.size(), jobs, 8 * jobs,
+        tasks.size(), jobs, 8 * jobs,
         [&](size_t i, DocumentBuilder& builder) {
-          Prepared p = prepare(list[i], builder);
-          p.index = i;
+          Prepared p = prepare(tasks[i], files[tasks[i].file], options, builder);
+          p.task = i;
           return p;
         },
         [&](Prepared&& p) {
-          const std::string& path = list[p.index].path;
-          switch (p.outcome) {
-            case FileOutcome::indexed:
-              db.replace_document(p.id_term, p.doc);
-              ++report.indexed;
-              if (++since_commit >= options.commit_every) {
-                db.commit();
-                since_commit = 0;
-              }
-              break;
-            case FileOutcome::skipped: ++report.skipped; break;
-            case FileOutcome::failed: ++report.failed; break;
+          const Task& task = tasks[p.task];
+          const InputFile& file = files[task.file];
+          const FileOutcome outcome = writer.apply(file, task.old, p);
+          count(report, outcome, task.old);
+          if (outcome == FileOutcome::indexed && !p.note.empty()) ++report.warnings;
+          if (outcome != FileOutcome::unchanged) observer.on_file(file.path, outcome, p.note);
+          observer.on_progress(++done, files.size());
+          if (++since_commit >= options.commit_every) {
+            db.commit();
+            since_commit = 0;
           }
-          observer.on_file(path, p.outcome, p.reason);
-          return true;
+          return !stopped(options);
         });
+    report.interrupted = stopped(options);
+    if (!report.interrupted && options.delete_missing) sweep(db, writer, walked->roots, seen_keys, observer, report);
     db.commit();
+    db.close();
   } catch (const Xapian::Error& e) {
-    return Error{ExitCode::internal, fmt::format("{}: {}", db_path, e.get_description()), ""};
+    return database_error(db_path, e);
+  }
+  if (options.rebuild) {
+    if (report.interrupted) {
+      remove_stale_generations(db_path);  // discard the partial rebuild; the live database is untouched
+    } else if (Status s = publish_generation(db_path, generation); !s) {
+      return s.error();
+    }
   }
   return report;
 }

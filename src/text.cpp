@@ -2,6 +2,7 @@
 #include "newsidx/text.hpp"
 
 #include <unicode/brkiter.h>
+#include <unicode/ucsdet.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace newsidx {
 namespace {
@@ -270,6 +273,79 @@ size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t fro
     if (doc.text(doc.tokens[i]) == first && phrase_at(doc, i, phrase)) return i;
   }
   return doc.tokens.size();
+}
+
+namespace {
+
+/// Offset of the first invalid UTF-8 sequence, or npos.
+size_t first_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto len = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < len;) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const int32_t at = i;
+    UChar32 c;
+    U8_NEXT(p, i, len, c);
+    if (c < 0) return static_cast<size_t>(at);
+  }
+  return std::string_view::npos;
+}
+
+/// Text files have few control bytes; a file where over 10% of the first 4 KiB are control
+/// bytes (other than tab, newline, carriage return, form feed, escape) is binary.
+bool looks_binary(std::string_view s) {
+  const size_t n = std::min<size_t>(s.size(), 4096);
+  size_t control = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) ++control;
+  }
+  return control * 10 > n;
+}
+
+}  // namespace
+
+Result<DecodedText> to_utf8(std::string_view bytes) {
+  if (looks_binary(bytes)) return Error{ExitCode::some_failed, "binary file", ""};
+  if (const size_t nul = bytes.find('\0'); nul != std::string_view::npos) {
+    return Error{ExitCode::some_failed, fmt::format("contains NUL bytes (first at byte {})", nul), ""};
+  }
+  constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+  if (bytes.starts_with(k_bom)) bytes.remove_prefix(k_bom.size());
+  const size_t bad = first_invalid_utf8(bytes);
+  if (bad == std::string_view::npos) return DecodedText{std::string(bytes), "UTF-8"};
+
+  UErrorCode status = U_ZERO_ERROR;
+  UCharsetDetector* detector = ucsdet_open(&status);
+  std::string charset;
+  if (U_SUCCESS(status)) {
+    ucsdet_setText(detector, bytes.data(), static_cast<int32_t>(bytes.size()), &status);
+    int32_t n = 0;
+    const UCharsetMatch** matches = ucsdet_detectAll(detector, &n, &status);
+    for (int32_t i = 0; U_SUCCESS(status) && i < n && charset.empty(); ++i) {
+      const std::string name = ucsdet_getName(matches[i], &status);
+      if (name == "GB18030" || name == "Big5") charset = name;
+    }
+  }
+  ucsdet_close(detector);
+  if (!charset.empty()) {
+    status = U_ZERO_ERROR;
+    const icu::UnicodeString u(bytes.data(), static_cast<int32_t>(bytes.size()), charset.c_str());
+    // Conversion substitutes U+FFFD (or SUB) for bytes it cannot map; more than a few means the
+    // guess was wrong.
+    int32_t replaced = 0;
+    for (int32_t i = 0; i < u.length(); ++i) replaced += (u.charAt(i) == 0xFFFD || u.charAt(i) == 0x1A);
+    if (!u.isBogus() && replaced * 100 <= u.length()) {
+      DecodedText out;
+      u.toUTF8String(out.text);
+      out.charset = charset;
+      return out;
+    }
+  }
+  return Error{ExitCode::some_failed, fmt::format("invalid UTF-8 at byte {} (and not GB18030 or Big5 text)", bad), ""};
 }
 
 size_t display_width(std::string_view utf8) {

@@ -427,8 +427,8 @@ TEST(ArticleErrors, EmptyFile) {
 
 TEST(ArticleErrors, FilesWithoutHeaderAreNotArticles) {
   const std::vector<std::string_view> cases = {
-      "<!--1-->\nplain text, no link\n------\n\nbody\n",  // no [ line
-      "<!--1-->\n[t](https://a.example/)\n\nbody\n",       // no ------ line
+      "plain text, no link\n------\n\nbody\n",  // no [ line
+      "[t](https://a.example/)\n\nbody\n",       // no ------ line
       "---\ntitle: \"only front matter\"\n---\n\n<article>x</article>\n",
       "---\nunclosed: front matter\n[t](https://a.example/)\n------\n\nbody\n",
   };
@@ -439,6 +439,22 @@ TEST(ArticleErrors, FilesWithoutHeaderAreNotArticles) {
     EXPECT_EQ(r.error().code, ExitCode::some_failed);
     EXPECT_EQ(r.error().message, k_reason_no_header);
     EXPECT_TRUE(is_not_article(r.error()));
+  }
+}
+
+TEST(ArticleErrors, TimestampWithoutLinkOrBodyIsATruncatedArticle) {
+  const std::vector<std::string_view> cases = {
+      "<!--1-->\nplain text, no link\n------\n\nbody\n",
+      "<!--1-->\n[t](https://a.example/)\n\nbody\n",
+      "<!--1593561600000-->\n[cut off](https://a.example/tru",
+      "<!--1593561600000-->\n[t](https://a.example/)\n------\n",
+  };
+  for (const std::string_view bytes : cases) {
+    SCOPED_TRACE(std::string(bytes));
+    const auto r = parse_article(bytes, "bad.md");
+    ASSERT_FALSE(r.ok());
+    EXPECT_FALSE(is_not_article(r.error()));
+    EXPECT_NE(r.error().message.find("truncated"), std::string::npos);
   }
 }
 

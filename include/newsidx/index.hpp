@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +17,22 @@
 
 namespace newsidx {
 
+/// One file that holds an article's URL. Several files can (the same article saved twice).
+struct FileCopy {
+  std::string path;     ///< as given at index time, joined with the relative path
+  std::string abspath;  ///< absolute, lexically normal: the file's identity across runs
+  std::optional<int64_t> published_ms;
+};
+
+/// Which copy is indexed when several files share a URL: the newest publish time wins (a known
+/// time beats an unknown one), then the file whose absolute path sorts last (in dated archive
+/// folders, the newer file). Content and paths decide, never mtimes, so the choice is the same
+/// whatever order or how many runs the files were indexed in. True if `a` beats `b`.
+bool copy_wins(const FileCopy& a, const FileCopy& b);
+
 /// What search prints without reopening files. Stored as a JSON object in the document data:
-/// {"path","url","title","published" (epoch ms or null),"source","author","text"}.
+/// {"path","url","title","published" (epoch ms or null),"source","author","text",
+///  "files": [{"path","abspath","published"}, ...]} (files[0] is the indexed copy).
 struct StoredArticle {
   std::string path;
   std::string url;
@@ -26,6 +41,7 @@ struct StoredArticle {
   std::string source;
   std::string author;
   std::string text;  ///< visible body text, paragraphs separated by '\n'
+  std::vector<FileCopy> files;  ///< every file with this URL, the indexed copy first
 };
 
 std::string to_document_data(const StoredArticle& a);
@@ -36,8 +52,9 @@ StoredArticle from_document_data(std::string_view data);
 class DocumentBuilder {
  public:
   DocumentBuilder();
-  /// The document for `a`, with its Q term, ready for replace_document(unique_id_term(a.url), doc).
-  Xapian::Document build(const Article& a);
+  /// The document for `a` (the winning copy among `files`), with its Q term, ready for
+  /// replace_document(unique_id_term(a.url), doc).
+  Xapian::Document build(const Article& a, const std::vector<FileCopy>& files);
 
  private:
   void add_field(const TokenStream& ts, Field field, Xapian::termcount wdf);
@@ -55,27 +72,50 @@ std::string default_db_path();
 struct IndexOptions {
   unsigned jobs = 0;             ///< worker threads for reading/parsing/segmenting; 0 = all cores
   size_t commit_every = 2000;    ///< documents per Xapian commit (bounds the writer's memory)
+  size_t max_file_bytes = 16u << 20;  ///< larger files fail with "file too large"
+  bool rebuild = false;          ///< --reindex: build a new generation from scratch, then swap it in
+  bool delete_missing = true;    ///< remove articles whose files are gone from under the roots
+  bool retry_failed = false;     ///< re-read files that failed before even if unchanged
+  const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
 };
 
-enum class FileOutcome : uint8_t { indexed, skipped, failed };
+enum class FileOutcome : uint8_t {
+  indexed,    ///< new or changed, and written (note: a warning such as "decoded from GB18030")
+  unchanged,  ///< same mtime and size, or same content hash, as at the last run
+  skipped,    ///< not an article (no article header)
+  failed,     ///< cannot be read, decoded or parsed (note: the reason)
+  removed,    ///< gone from disk; its article was removed or another copy promoted
+};
 
 struct IndexReport {
-  size_t indexed = 0;  ///< documents written (new or replaced)
-  size_t skipped = 0;  ///< files that are not articles (no article header)
-  size_t failed = 0;   ///< files that could not be read or parsed
+  size_t indexed = 0;
+  size_t unchanged = 0;
+  size_t skipped = 0;
+  size_t failed = 0;          ///< failed in this run
+  size_t failed_earlier = 0;  ///< unchanged files that failed in an earlier run (not retried)
+  size_t removed = 0;
+  size_t warnings = 0;        ///< indexed with a note (converted charset, no publish time)
+  bool interrupted = false;   ///< stopped by IndexOptions::stop; finished work is committed
 };
 
-/// Receives per-file events while indexing runs. Called from the writer thread only.
+/// Receives per-file events while indexing runs. Called from the calling thread only.
 class IndexObserver {
  public:
   virtual ~IndexObserver() = default;
-  /// `reason` is empty for indexed files.
-  virtual void on_file(const std::string& path, FileOutcome outcome, std::string_view reason) = 0;
+  /// `note` is the reason for failed/skipped files, a warning for indexed ones, else empty.
+  /// Unchanged files are not reported.
+  virtual void on_file(const std::string& path, FileOutcome outcome, std::string_view note) = 0;
+  /// `done` of `total` files examined so far (unchanged ones included).
+  virtual void on_progress(size_t done, size_t total) { (void)done, (void)total; }
 };
 
-/// Indexes files and folders (walked recursively; hidden entries skipped; order sorted) into
-/// the database at `db_path`, creating it if needed. Paths are stored as given joined with each
-/// file's relative path. Errors: db_locked, db_invalid, io_error (an input path is missing).
+/// Brings the database at `db_path` (created if needed) in step with files and folders (walked
+/// recursively; hidden entries skipped; symlinked folders not followed): new and changed files
+/// are indexed, unchanged ones skipped (mtime + size, then XXH3-128 content hash), and articles
+/// whose files are gone from under these roots removed. One document per URL (copy_wins picks
+/// the indexed copy). Paths are stored as given joined with each file's relative path.
+/// Holds the database's WriteLock throughout. Errors: db_locked, db_invalid, io_error (an input
+/// path is missing).
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer);
 

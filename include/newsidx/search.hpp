@@ -53,6 +53,8 @@ class Searcher {
 
  private:
   explicit Searcher(Xapian::Database db) : m_db(std::move(db)) {}
+  /// One attempt; throws Xapian errors (search() retries on DatabaseModifiedError).
+  SearchResults run(const CompiledQuery& cq, const SearchOptions& options);
   Xapian::Database m_db;
 };
 

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "newsidx/error.hpp"
+
 namespace newsidx {
 
 /// Version of normalisation + segmentation. Bump it on any change that alters tokens; it is
@@ -97,6 +99,18 @@ bool phrase_at(const TokenStream& doc, size_t i, const TokenStream& phrase);
 /// Index of the first token in `doc` at or after `from` where `phrase` occurs, or
 /// doc.tokens.size() if none. An empty phrase never occurs.
 size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t from = 0);
+
+/// Text decoded to UTF-8, and the charset it was found in.
+struct DecodedText {
+  std::string text;
+  std::string charset;  ///< "UTF-8", or the legacy charset it was converted from ("GB18030", "Big5")
+};
+
+/// Returns `bytes` as UTF-8. Valid UTF-8 passes through (a leading BOM is removed). Otherwise
+/// ICU's charset detector is asked for GB18030 (which covers GBK and GB2312) or Big5, and the
+/// text is converted. Errors (ExitCode::some_failed): "binary file", "contains NUL bytes (first
+/// at byte N)", "invalid UTF-8 at byte N and not GB18030 or Big5".
+Result<DecodedText> to_utf8(std::string_view bytes);
 
 /// Display width of UTF-8 text in terminal columns: East Asian Wide and Fullwidth characters
 /// count 2, combining marks and zero-width characters 0, others 1.

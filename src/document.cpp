@@ -1,0 +1,142 @@
+// document.cpp — article → Xapian document (terms, values, data) following schema.hpp.
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "newsidx/index.hpp"
+#include "newsidx/schema.hpp"
+
+namespace newsidx {
+
+bool copy_wins(const FileCopy& a, const FileCopy& b) {
+  if (a.published_ms != b.published_ms) return a.published_ms > b.published_ms;  // nullopt is oldest
+  return a.abspath > b.abspath;
+}
+
+std::string to_document_data(const StoredArticle& a) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const FileCopy& f : a.files) {
+    files.push_back({{"path", f.path},
+                     {"abspath", f.abspath},
+                     {"published", f.published_ms ? nlohmann::json(*f.published_ms) : nlohmann::json()}});
+  }
+  nlohmann::json j = {{"path", a.path},     {"url", a.url},       {"title", a.title},
+                      {"published", nullptr}, {"source", a.source}, {"author", a.author},
+                      {"text", a.text},     {"files", files}};
+  if (a.published_ms) j["published"] = *a.published_ms;
+  // Replace invalid UTF-8 rather than throw: the text was already decoded once by the parser.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+StoredArticle from_document_data(std::string_view data) {
+  const nlohmann::json j = nlohmann::json::parse(data);
+  StoredArticle a;
+  a.path = j.at("path").get<std::string>();
+  a.url = j.at("url").get<std::string>();
+  a.title = j.at("title").get<std::string>();
+  if (const auto& p = j.at("published"); !p.is_null()) a.published_ms = p.get<int64_t>();
+  a.source = j.at("source").get<std::string>();
+  a.author = j.at("author").get<std::string>();
+  a.text = j.at("text").get<std::string>();
+  if (auto it = j.find("files"); it != j.end()) {
+    for (const auto& f : *it) {
+      FileCopy c;
+      c.path = f.at("path").get<std::string>();
+      c.abspath = f.at("abspath").get<std::string>();
+      if (const auto& p = f.at("published"); !p.is_null()) c.published_ms = p.get<int64_t>();
+      a.files.push_back(std::move(c));
+    }
+  }
+  return a;
+}
+
+DocumentBuilder::DocumentBuilder() = default;
+
+void DocumentBuilder::add_field(const TokenStream& ts, Field field, Xapian::termcount wdf) {
+  const FieldPrefixes& p = field_prefixes(field);
+  const auto& toks = ts.tokens;
+  auto add = [&](std::string_view prefix, std::string_view a, std::string_view b = {}) {
+    if (prefix.size() + a.size() + b.size() > k_max_term_bytes) return;
+    m_term.assign(prefix);
+    m_term += a;
+    m_term += b;
+    m_doc.add_term(m_term, wdf);
+  };
+  for (size_t i = 0; i < toks.size(); ++i) {
+    const Token& t = toks[i];
+    const std::string_view text = ts.text(t);
+    if (t.kind != TokenKind::cjk) {
+      add(p.word, text);
+      if (t.kind == TokenKind::word) add(p.stem, m_stemmer(std::string(text)));
+      continue;
+    }
+    add(p.gram, text);  // unigram
+    const bool next_joined = i + 1 < toks.size() && toks[i + 1].kind == TokenKind::cjk && toks[i + 1].gap == Gap::joined;
+    if (next_joined) add(p.gram, text, ts.text(toks[i + 1]));  // bigram
+    if (t.word_len >= 2 && i + t.word_len <= toks.size()) {
+      // An ICU dictionary word: its characters are contiguous in the folded text.
+      const Token& last = toks[i + t.word_len - 1];
+      add(p.word, std::string_view(ts.folded).substr(t.begin, last.end - t.begin));
+    }
+  }
+}
+
+namespace {
+
+struct Ymd {
+  int year, month, day;
+};
+
+Ymd utc_date(int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+void add_host_terms(Xapian::Document& doc, std::string_view host) {
+  // "www.voachinese.com" → H www.voachinese.com, H voachinese.com, H com: `source:` matches any suffix.
+  while (!host.empty()) {
+    doc.add_boolean_term(std::string(k_prefix_host) + std::string(host));
+    const size_t dot = host.find('.');
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+  }
+}
+
+}  // namespace
+
+Xapian::Document DocumentBuilder::build(const Article& a, const std::vector<FileCopy>& files) {
+  m_doc = Xapian::Document();
+  m_segmenter.tokenize(a.title, m_tokens);
+  add_field(m_tokens, Field::title, 1);
+  add_field(m_tokens, Field::all, k_title_wdf);
+  m_segmenter.tokenize(a.text, m_tokens);
+  add_field(m_tokens, Field::all, 1);
+  if (!a.author.empty()) {
+    m_segmenter.tokenize(a.author, m_tokens);
+    add_field(m_tokens, Field::author, 1);
+  }
+
+  m_doc.add_boolean_term(unique_id_term(a.url));
+  if (!a.source.empty()) {
+    add_host_terms(m_doc, a.source);
+    m_doc.add_value(k_slot_source, a.source);
+  }
+  if (a.published_ms) {
+    const Ymd d = utc_date(*a.published_ms);
+    m_doc.add_boolean_term(fmt::format("{}{:04}", k_prefix_year, d.year));
+    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month));
+    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}{:02}", k_prefix_day, d.year, d.month, d.day));
+    m_doc.add_value(k_slot_published, Xapian::sortable_serialise(static_cast<double>(*a.published_ms) / 1000.0));
+    m_doc.add_value(k_slot_month, fmt::format("{:04}-{:02}", d.year, d.month));
+  }
+  m_doc.set_data(to_document_data(
+      StoredArticle{a.path, a.url, a.title, a.published_ms, a.source, a.author, a.text, files}));
+  Xapian::Document out = std::move(m_doc);
+  m_doc = Xapian::Document();
+  return out;
+}
+
+}  // namespace newsidx
