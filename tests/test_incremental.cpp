@@ -1,0 +1,362 @@
+// test_incremental.cpp — keeping the index in step with folders: changes, deletions, duplicate
+// URLs, bad input, interruption, locking, rebuilds.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "newsidx/index.hpp"
+#include "newsidx/search.hpp"
+#include "newsidx/store.hpp"
+#include "test_support.hpp"
+
+using namespace newsidx;
+using newsidx::test::article;
+using newsidx::test::TempDir;
+using newsidx::test::write_file;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t k_t0 = 1593561600000;  // 2020-07-01T00:00:00Z
+
+/// Records every event; can ask the run to stop after `stop_after` files.
+class Recorder : public IndexObserver {
+ public:
+  void on_file(const std::string& path, FileOutcome outcome, std::string_view note) override {
+    notes[fs::path(path).filename().string()] = std::string(note);
+    outcomes[fs::path(path).filename().string()] = outcome;
+    if (stop_after && ++seen >= stop_after) stop.store(true);
+  }
+  std::map<std::string, std::string> notes;
+  std::map<std::string, FileOutcome> outcomes;
+  std::atomic<bool> stop{false};
+  size_t stop_after = 0;
+  size_t seen = 0;
+};
+
+class Incremental : public ::testing::Test {
+ protected:
+  std::string db() const { return m_dir.str("db"); }
+  fs::path in(const std::string& name) const { return m_dir.path() / "in" / name; }
+
+  void put(const std::string& name, int64_t ms, const std::string& title, const std::string& url,
+           const std::string& body) {
+    write_file(in(name), article(ms, title, url, "<p>" + body + "</p>"));
+  }
+
+  IndexReport run(IndexOptions options = {}, std::vector<std::string> roots = {}) {
+    if (roots.empty()) roots = {m_dir.str("in")};
+    Result<IndexReport> r = index_paths(db(), roots, options, m_rec);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? *r : IndexReport{};
+  }
+
+  /// url → path of every document, read straight from the database.
+  std::map<std::string, std::string> documents() {
+    std::map<std::string, std::string> out;
+    Xapian::Database d(db());
+    for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
+      StoredArticle a = from_document_data(d.get_document(*it).get_data());
+      out[a.url] = fs::path(a.path).filename().string();
+    }
+    return out;
+  }
+
+  std::set<std::string> urls_matching(const std::string& q) {
+    Result<Searcher> s = Searcher::open(db());
+    EXPECT_TRUE(s.ok());
+    SearchOptions o;
+    o.limit = 0;
+    Result<SearchResults> r = s->search(q, o);
+    std::set<std::string> out;
+    if (r) {
+      for (const Hit& h : r->hits) out.insert(h.article.url);
+    }
+    return out;
+  }
+
+  /// Moves a file's mtime forward so that a same-second rewrite is seen as a change.
+  void bump_mtime(const fs::path& p, int seconds = 10) {
+    fs::last_write_time(p, fs::last_write_time(p) + std::chrono::seconds(seconds));
+  }
+
+  TempDir m_dir;
+  Recorder m_rec;
+};
+
+}  // namespace
+
+TEST_F(Incremental, UnchangedFilesAreNotReadAgain) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "第一篇");
+  put("b.md", k_t0, "乙", "https://x.org/b", "第二篇");
+  EXPECT_EQ(run().indexed, 2u);
+  const IndexReport again = run();
+  EXPECT_EQ(again.indexed, 0u);
+  EXPECT_EQ(again.unchanged, 2u);
+  EXPECT_EQ(again.removed, 0u);
+}
+
+TEST_F(Incremental, TouchedButIdenticalFilesAreUnchanged) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "第一篇");
+  run();
+  bump_mtime(in("a.md"));
+  const IndexReport again = run();
+  EXPECT_EQ(again.indexed, 0u);
+  EXPECT_EQ(again.unchanged, 1u);
+}
+
+TEST_F(Incremental, ChangedFilesAreReindexed) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "旧的内容");
+  run();
+  put("a.md", k_t0, "甲", "https://x.org/a", "新的内容");
+  bump_mtime(in("a.md"));
+  EXPECT_EQ(run().indexed, 1u);
+  EXPECT_TRUE(urls_matching("旧的").empty());
+  EXPECT_EQ(urls_matching("新的"), std::set<std::string>{"https://x.org/a"});
+}
+
+TEST_F(Incremental, AFileThatChangesItsUrlMovesItsArticle) {
+  put("a.md", k_t0, "甲", "https://x.org/old", "内容");
+  run();
+  put("a.md", k_t0, "甲", "https://x.org/new", "内容");
+  bump_mtime(in("a.md"));
+  run();
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/new", "a.md"}}));
+}
+
+TEST_F(Incremental, DeletedFilesAreRemovedUnlessNoDelete) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "第一篇");
+  put("b.md", k_t0, "乙", "https://x.org/b", "第二篇");
+  run();
+  fs::remove(in("b.md"));
+  IndexOptions keep;
+  keep.delete_missing = false;
+  EXPECT_EQ(run(keep).removed, 0u);
+  EXPECT_EQ(documents().size(), 2u);
+  const IndexReport r = run();
+  EXPECT_EQ(r.removed, 1u);
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/a", "a.md"}}));
+  EXPECT_EQ(m_rec.outcomes["b.md"], FileOutcome::removed);
+}
+
+TEST_F(Incremental, TheDeletionSweepStaysInsideTheRootsBeingIndexed) {
+  write_file(m_dir.path() / "one" / "a.md", article(k_t0, "甲", "https://x.org/a", "<p>一</p>"));
+  write_file(m_dir.path() / "two" / "b.md", article(k_t0, "乙", "https://x.org/b", "<p>二</p>"));
+  run({}, {m_dir.str("one"), m_dir.str("two")});
+  fs::remove(m_dir.path() / "one" / "a.md");
+  EXPECT_EQ(run({}, {m_dir.str("two")}).removed, 0u);  // "one" was not named: its article stays
+  EXPECT_EQ(documents().size(), 2u);
+  EXPECT_EQ(run({}, {m_dir.str("one")}).removed, 1u);
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/b", "b.md"}}));
+}
+
+TEST_F(Incremental, DuplicateUrlsKeepOneDocumentWithTheNewestCopyAndAllPaths) {
+  put("old.md", k_t0, "甲", "https://x.org/same", "旧版本");
+  put("new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
+  run();
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "new.md"}}));
+  Xapian::Database d(db());
+  const StoredArticle a = from_document_data(d.get_document(*d.postlist_begin("")).get_data());
+  ASSERT_EQ(a.files.size(), 2u);
+  EXPECT_EQ(fs::path(a.files[0].path).filename(), "new.md");
+  EXPECT_EQ(fs::path(a.files[1].path).filename(), "old.md");
+  EXPECT_EQ(urls_matching("新版本").size(), 1u);
+  EXPECT_TRUE(urls_matching("旧版本").empty());
+}
+
+TEST_F(Incremental, TheWinnerDoesNotDependOnOrderOrRuns) {
+  // The older copy sorts last: indexing it alone first, then the newer one, must end the same.
+  put("z-old.md", k_t0, "甲", "https://x.org/same", "旧版本");
+  run();
+  put("a-new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
+  run();
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "a-new.md"}}));
+}
+
+TEST_F(Incremental, DeletingTheWinningCopyPromotesTheOther) {
+  put("old.md", k_t0, "甲", "https://x.org/same", "旧版本");
+  put("new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
+  run();
+  fs::remove(in("new.md"));
+  run();
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "old.md"}}));
+  EXPECT_EQ(urls_matching("旧版本").size(), 1u);
+  fs::remove(in("old.md"));
+  run();
+  EXPECT_TRUE(documents().empty());
+}
+
+TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
+  const fs::path bad = fs::path(NEWSIDX_FIXTURES) / "bad";
+  fs::create_directories(m_dir.path() / "in");
+  for (const auto& e : fs::directory_iterator(bad)) fs::copy_file(e.path(), in(e.path().filename().string()));
+  // Made at run time: too big, a FIFO, a symlink loop.
+  write_file(in("huge.md"), article(k_t0, "大", "https://x.org/huge", "<p>" + std::string(20u << 20, 'x') + "</p>"));
+  ASSERT_EQ(::mkfifo(in("fifo.md").c_str(), 0644), 0);
+  fs::create_symlink("loop2.md", in("loop1.md"));
+  fs::create_symlink("loop1.md", in("loop2.md"));
+  put("good.md", k_t0, "好", "https://x.org/good", "正常的文章");
+
+  const IndexReport r = run();
+  EXPECT_EQ(m_rec.notes["empty.md"], "empty file");
+  EXPECT_EQ(m_rec.notes["binary.md"], "binary file");
+  EXPECT_NE(m_rec.notes["invalid-utf8.md"].find("invalid UTF-8 at byte"), std::string::npos);
+  EXPECT_NE(m_rec.notes["nul-bytes.md"].find("NUL"), std::string::npos);
+  EXPECT_NE(m_rec.notes["huge.md"].find("too large"), std::string::npos);
+  EXPECT_NE(m_rec.notes["truncated.md"].find("truncated"), std::string::npos);
+  EXPECT_NE(m_rec.notes["truncated-no-body.md"].find("truncated"), std::string::npos);
+  EXPECT_NE(m_rec.notes["fifo.md"].find("FIFO"), std::string::npos);
+  EXPECT_NE(m_rec.notes["loop1.md"].find("symbolic links"), std::string::npos);
+  EXPECT_EQ(m_rec.outcomes["no-header.md"], FileOutcome::skipped);
+  // Legacy charsets are converted and indexed; a missing publish time is a warning.
+  EXPECT_EQ(m_rec.outcomes["gbk.md"], FileOutcome::indexed);
+  EXPECT_EQ(m_rec.notes["gbk.md"], "decoded from GB18030");
+  EXPECT_EQ(m_rec.notes["big5.md"], "decoded from Big5");
+  EXPECT_EQ(m_rec.outcomes["nan-timestamp.md"], FileOutcome::indexed);
+  EXPECT_EQ(m_rec.notes["nan-timestamp.md"], "no publish time");
+  EXPECT_EQ(r.failed, 10u);
+  EXPECT_EQ(r.skipped, 1u);
+  EXPECT_EQ(r.indexed, 4u);  // good, gbk, big5, nan
+  EXPECT_EQ(urls_matching("国内生产总值"), std::set<std::string>{"https://www.example.com/gbk/1.html"});
+  EXPECT_EQ(urls_matching("国内生产毛额"), std::set<std::string>{"https://www.example.com/big5/1.html"});
+}
+
+TEST_F(Incremental, UnreadableFilesFail) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  put("secret.md", k_t0, "密", "https://x.org/s", "内容");
+  fs::permissions(in("secret.md"), fs::perms::none);
+  EXPECT_EQ(run().failed, 1u);
+  EXPECT_NE(m_rec.notes["secret.md"].find("Permission denied"), std::string::npos);
+}
+
+TEST_F(Incremental, FailedFilesAreRememberedAndRetriedWhenChangedOrAsked) {
+  write_file(in("bad.md"), "<!--1593561600000-->\n[broken](https://x.org/b");
+  EXPECT_EQ(run().failed, 1u);
+  const IndexReport again = run();
+  EXPECT_EQ(again.failed, 0u);
+  EXPECT_EQ(again.failed_earlier, 1u);
+  IndexOptions retry;
+  retry.retry_failed = true;
+  EXPECT_EQ(run(retry).failed, 1u);
+  put("bad.md", k_t0, "修好", "https://x.org/b", "修好了");
+  bump_mtime(in("bad.md"));
+  EXPECT_EQ(run().indexed, 1u);
+}
+
+TEST_F(Incremental, AnInterruptedRunCommitsItsWorkAndARerunCompletesIt) {
+  for (int i = 0; i < 30; ++i) {
+    put("f" + std::to_string(100 + i) + ".md", k_t0 + i, "标题", "https://x.org/" + std::to_string(i),
+        "内容" + std::to_string(i));
+  }
+  m_rec.stop_after = 10;
+  IndexOptions o;
+  o.stop = &m_rec.stop;
+  o.commit_every = 4;
+  o.jobs = 2;
+  const IndexReport first = run(o);
+  EXPECT_TRUE(first.interrupted);
+  const size_t partial = documents().size();
+  EXPECT_GE(partial, 10u);
+  EXPECT_LT(partial, 30u);
+  m_rec.stop_after = 0;
+  const IndexReport second = run();
+  EXPECT_FALSE(second.interrupted);
+  EXPECT_EQ(second.indexed, 30u - partial);
+  EXPECT_EQ(documents().size(), 30u);
+}
+
+TEST_F(Incremental, ASecondWriterIsRefusedAtOnce) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "内容");
+  Result<WriteLock> held = WriteLock::acquire(db());
+  ASSERT_TRUE(held.ok());
+  Result<IndexReport> r = index_paths(db(), {m_dir.str("in")}, {}, m_rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::db_locked);
+  EXPECT_NE(r.error().message.find("locked by another newsidx index"), std::string::npos);
+}
+
+TEST_F(Incremental, AFolderThatIsNotANewsidxDatabaseIsNeverWritten) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "内容");
+  write_file(m_dir.path() / "db" / "thesis.txt", "precious");
+  Result<IndexReport> r = index_paths(db(), {m_dir.str("in")}, {}, m_rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::db_invalid);
+  EXPECT_EQ(std::distance(fs::directory_iterator(db()), fs::directory_iterator()), 1);
+}
+
+TEST_F(Incremental, ACorruptDatabaseIsReportedNotOverwritten) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "内容");
+  run();
+  // Damage every table of the live generation.
+  for (const auto& e : fs::recursive_directory_iterator(db())) {
+    if (e.path().extension() == ".glass") write_file(e.path(), std::string(8192, '\xAB'));
+  }
+  Result<IndexReport> r = index_paths(db(), {m_dir.str("in")}, {}, m_rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::db_invalid);
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ExitCode::db_invalid);
+}
+
+TEST_F(Incremental, ReindexRebuildsIntoANewGenerationAndSwapsIt) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "内容");
+  run();
+  Result<Searcher> before = Searcher::open(db());
+  ASSERT_TRUE(before.ok());
+  put("b.md", k_t0, "乙", "https://x.org/b", "内容");
+  IndexOptions rebuild;
+  rebuild.rebuild = true;
+  EXPECT_EQ(run(rebuild).indexed, 2u);
+  EXPECT_EQ(documents().size(), 2u);
+  size_t generations = 0;
+  for (const auto& e : fs::directory_iterator(db())) generations += e.path().filename().string().starts_with("gen-");
+  EXPECT_EQ(generations, 1u);
+  // A searcher opened before the swap still answers from the old generation.
+  Result<SearchResults> old = before->search("内容", {});
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->hits.size(), 1u);
+}
+
+TEST_F(Incremental, AnInterruptedReindexLeavesTheOldDatabase) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "内容");
+  run();
+  for (int i = 0; i < 10; ++i) put("n" + std::to_string(i) + ".md", k_t0, "新", "https://x.org/n" + std::to_string(i), "新");
+  m_rec.stop_after = 3;
+  IndexOptions o;
+  o.rebuild = true;
+  o.stop = &m_rec.stop;
+  EXPECT_TRUE(run(o).interrupted);
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/a", "a.md"}}));
+}
+
+TEST_F(Incremental, SearchSurvivesConcurrentCommits) {
+  for (int i = 0; i < 20; ++i) put("f" + std::to_string(i) + ".md", k_t0 + i, "标题", "https://x.org/" + std::to_string(i), "内容");
+  run();
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  // Several commits rewrite the blocks the searcher's revision used.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      put("f" + std::to_string(i) + ".md", k_t0 + i, "标题", "https://x.org/" + std::to_string(i),
+          "内容" + std::to_string(round) + "轮");
+      bump_mtime(in("f" + std::to_string(i) + ".md"), round + 1);
+    }
+    IndexOptions o;
+    o.commit_every = 3;
+    run(o);
+  }
+  SearchOptions all;
+  all.limit = 0;
+  Result<SearchResults> r = s->search("内容", all);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->hits.size(), 20u);
+}
