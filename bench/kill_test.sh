@@ -11,12 +11,14 @@ bin=$(realpath "${1:-build/newsidx}")
 corpus=$(realpath "${2:-../shared/corpus}")
 kills=${3:-20}
 work=${WORK:-/tmp/newsidx-kill}
+# Small batches so that runs killed after a few seconds have committed something to build on.
+args=(index -q --batch "${BATCH:-300}")
 here=$(dirname "$(realpath "$0")")
 rm -rf "$work" && mkdir -p "$work"
 
 echo "clean run..."
 start=$(date +%s.%N)
-"$bin" --db "$work/clean.db" index -q "$corpus" || [ $? -eq 6 ]
+"$bin" --db "$work/clean.db" "${args[@]}" "$corpus" || [ $? -eq 6 ]
 clean_s=$(echo "$(date +%s.%N) - $start" | bc)
 echo "clean run took ${clean_s}s"
 /usr/bin/python3 "$here/dump_db.py" "$work/clean.db" > "$work/clean.txt"
@@ -26,7 +28,7 @@ for i in $(seq 1 "$kills"); do
   # Each run continues where the last one stopped, so the kills spread over the whole corpus when
   # each waits a random time averaging 1/KILLS of the clean run (uniform in [0, 2*clean/KILLS]).
   delay=$(echo "scale=3; 2 * $clean_s / $kills * $RANDOM / 32768" | bc)
-  "$bin" --db "$work/killed.db" index -q "$corpus" > /dev/null 2>&1 &
+  "$bin" --db "$work/killed.db" "${args[@]}" "$corpus" > /dev/null 2>&1 &
   pid=$!
   sleep "$delay"
   if kill -9 "$pid" 2> /dev/null; then state=killed; else state=finished; fi
@@ -38,7 +40,7 @@ for i in $(seq 1 "$kills"); do
 done
 
 echo "final run to completion..."
-"$bin" --db "$work/killed.db" index -q "$corpus" || [ $? -eq 6 ]
+"$bin" --db "$work/killed.db" "${args[@]}" "$corpus" || [ $? -eq 6 ]
 /usr/bin/python3 "$here/dump_db.py" "$work/killed.db" > "$work/killed.txt"
 if cmp -s "$work/clean.txt" "$work/killed.txt"; then
   echo "PASS: $(wc -l < "$work/clean.txt") documents, identical URLs and document data after $kills kills"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (tests/fuzz) for a bounded time each, with AddressSanitizer,
+# UndefinedBehaviorSanitizer and LeakSanitizer, seeded from the fixtures. Any crash, leak or
+# input slower than the timeout stops that target and leaves a reproducer in the work folder.
+#
+# usage: bench/fuzz.sh [SECONDS_PER_TARGET=300]     work files in ${WORK:-/tmp/newsidx-fuzz}
+set -euo pipefail
+seconds=${1:-300}
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=${WORK:-/tmp/newsidx-fuzz}
+build=${BUILD:-$top/build-fuzz}
+mkdir -p "$work"
+
+if [ ! -x "$build/tests/fuzz/fuzz_article" ]; then
+  CC=clang CXX=clang++ cmake -S "$top" -B "$build" -DNEWSIDX_FUZZ=ON -DNEWSIDX_BUILD_TESTS=OFF \
+    -DNEWSIDX_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target fuzz_article fuzz_query > /dev/null
+
+# Seeds: every fixture article, and a list of queries covering the syntax.
+mkdir -p "$work/article-corpus" "$work/query-corpus"
+find "$top/data/samples" "$top/tests/fixtures" -type f -size -64k -print0 |
+  while IFS= read -r -d '' f; do cp "$f" "$work/article-corpus/$(sha1sum "$f" | cut -c1-16)"; done
+i=0
+while IFS= read -r q; do printf '%s' "$q" > "$work/query-corpus/seed-$((i++))"; done <<'QUERIES'
+习近平 访问
+習近平
+"Hong Kong" elections
+特朗普 OR 拜登 -疫情
+(a OR b) NOT c
+title:普京 source:voachinese.com date:2020-07..2020-08
+date:..2024 author:pierson trump*
+Trump 特朗普 said
+“新冠疫情”，covid-19
+ＴＲＵＭＰ ２０２０
+QUERIES
+
+run() {
+  local target=$1 max_len=$2
+  echo "== $target: ${seconds}s"
+  local log="$work/$target.log"
+  set +e
+  (cd "$work" && "$build/tests/fuzz/$target" "$work/${target#fuzz_}-corpus" -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -detect_leaks=1 -print_final_stats=1) > "$log" 2>&1
+  local rc=$?
+  set -e
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs" "$log" | sed 's/^/   /'
+  if [ $rc -ne 0 ]; then
+    echo "   FAILED (exit $rc): see $log"; grep -E "ERROR|SUMMARY|Test unit written" "$log" | head -5 | sed 's/^/   /'
+    return 1
+  fi
+  echo "   no crash, leak or timeout"
+}
+
+status=0
+run fuzz_article 65536 || status=1
+run fuzz_query 512 || status=1
+exit $status
