@@ -42,9 +42,13 @@ class TextPrinter : public ResultPrinter {
       at = hl.end;
     }
     snippet.append(h.snippet.text, at);
-    fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n     {}\n", h.rank, date_only(a.published_ms),
+    fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n", h.rank, date_only(a.published_ms),
                a.source.empty() ? "-" : a.source, m_color ? k_bold : "", a.title, m_color ? k_reset : "",
-               m_color ? k_dim : "", a.path, m_color ? k_reset : "", snippet);
+               m_color ? k_dim : "", a.path, m_color ? k_reset : "");
+    for (size_t i = 1; i < a.files.size(); ++i) {
+      fmt::print(m_out, "     {}also: {}{}\n", m_color ? k_dim : "", a.files[i].path, m_color ? k_reset : "");
+    }
+    fmt::print(m_out, "     {}\n", snippet);
   }
 
  private:
@@ -85,6 +89,9 @@ nlohmann::json hit_to_json(const Hit& h) {
                       {"title", a.title},   {"date", nullptr},    {"source", a.source}, {"author", a.author},
                       {"snippet", h.snippet.text}, {"highlights", spans}};
   if (a.published_ms) j["date"] = iso8601_utc(a.published_ms);
+  nlohmann::json duplicates = nlohmann::json::array();
+  for (size_t i = 1; i < a.files.size(); ++i) duplicates.push_back(a.files[i].path);
+  j["duplicates"] = duplicates;
   return j;
 }
 

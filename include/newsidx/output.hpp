@@ -3,8 +3,9 @@
 // JSON shape (format version k_json_format_version), one object per hit:
 //   {"rank": 1, "score": 12.3, "path": "...", "url": "...", "title": "...",
 //    "date": "2024-05-17T15:59:03Z" | null, "source": "www.voachinese.com", "author": "...",
-//    "snippet": "...", "highlights": [[start, end], ...]}
-// highlights are [start, end) offsets in Unicode code points of "snippet".
+//    "snippet": "...", "highlights": [[start, end], ...], "duplicates": ["other/path.md", ...]}
+// highlights are [start, end) offsets in Unicode code points of "snippet"; duplicates are the
+// other files with the same URL (the indexed copy is "path").
 #pragma once
 
 #include <cstdint>
