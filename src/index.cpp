@@ -1,11 +1,9 @@
 // index.cpp — keeping a database in step with folders: walk, change detection, parallel
 // preparation, one writer (duplicate URLs, deletions), batched commits, interruption.
 //
-// Per-file state lives in the database's metadata, committed atomically with the documents:
-//   newsidx.file.<XXH3-128 hex of abspath> → {"abspath","mtime_ns","size","hash","state",
-//                                             "url","published","reason"}
-// so a run killed at any moment leaves a database whose documents and file records agree, and
-// the next run redoes exactly the uncommitted work.
+// Per-file state (file_records.hpp) lives in the database's metadata, committed atomically with
+// the documents, so a run killed at any moment leaves a database whose documents and file
+// records agree, and the next run redoes exactly the uncommitted work.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,11 +18,11 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
 
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
+#include "file_records.hpp"
 #include "pipeline.hpp"
 
 namespace fs = std::filesystem;
@@ -41,66 +39,6 @@ std::string default_db_path() {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// File records
-
-constexpr std::string_view k_record_prefix = "newsidx.file.";
-
-enum class FileState : uint8_t { indexed, skipped, failed };
-
-struct FileRecord {
-  std::string abspath;
-  int64_t mtime_ns = 0;
-  int64_t size = 0;
-  std::string hash;  // XXH3-128 of the content, hex
-  FileState state = FileState::failed;
-  std::string url;   // when indexed
-  std::optional<int64_t> published_ms;
-  std::string reason;  // when skipped or failed
-};
-
-XXH128_hash_t hash128(std::string_view bytes) { return XXH3_128bits(bytes.data(), bytes.size()); }
-
-std::string hex(XXH128_hash_t h) { return fmt::format("{:016x}{:016x}", h.high64, h.low64); }
-
-std::string record_key(std::string_view abspath) { return std::string(k_record_prefix) + hex(hash128(abspath)); }
-
-std::string encode_record(const FileRecord& r) {
-  static constexpr const char* k_states[] = {"indexed", "skipped", "failed"};
-  nlohmann::json j = {{"abspath", r.abspath}, {"mtime_ns", r.mtime_ns}, {"size", r.size}, {"hash", r.hash},
-                      {"state", k_states[static_cast<int>(r.state)]}};
-  if (r.state == FileState::indexed) {
-    j["url"] = r.url;
-    j["published"] = r.published_ms ? nlohmann::json(*r.published_ms) : nlohmann::json();
-  } else {
-    j["reason"] = r.reason;
-  }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::optional<FileRecord> decode_record(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(value);
-    FileRecord r;
-    r.abspath = j.at("abspath").get<std::string>();
-    r.mtime_ns = j.at("mtime_ns").get<int64_t>();
-    r.size = j.at("size").get<int64_t>();
-    r.hash = j.at("hash").get<std::string>();
-    const std::string state = j.at("state").get<std::string>();
-    r.state = state == "indexed" ? FileState::indexed : state == "skipped" ? FileState::skipped : FileState::failed;
-    if (r.state == FileState::indexed) {
-      r.url = j.at("url").get<std::string>();
-      if (const auto& p = j.at("published"); !p.is_null()) r.published_ms = p.get<int64_t>();
-    } else {
-      r.reason = j.value("reason", "");
-    }
-    return r;
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;  // an unreadable record only costs a re-read of the file
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Walking the inputs
 
 struct InputFile {
@@ -115,13 +53,6 @@ struct Inputs {
   std::vector<InputFile> files;
   std::vector<std::string> roots;  // absolute, for the deletion sweep
 };
-
-std::string absolute_normal(const std::string& p) {
-  std::error_code ec;
-  fs::path a = fs::absolute(p, ec).lexically_normal();
-  if (a.has_relative_path() && a.filename().empty()) a = a.parent_path();  // drop a trailing '/'
-  return a.string();
-}
 
 InputFile stat_file(std::string path, std::string abspath) {
   InputFile f{std::move(path), std::move(abspath), 0, 0, ""};
@@ -263,7 +194,7 @@ Prepared prepare(const Task& task, const InputFile& file, const IndexOptions& op
     p.note = bytes.error().message;
     return p;
   }
-  p.hash = hex(hash128(*bytes));
+  p.hash = hash_hex(*bytes);
   if (task.old && task.old->hash == p.hash && !retry) {
     p.kind = Prepared::Kind::same_content;
     return p;
