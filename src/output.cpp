@@ -1,8 +1,8 @@
-// output.cpp — text and JSON Lines printers.
+// output.cpp — text, JSON, JSON Lines, TSV and path printers; `show`, facets and `stats` output.
 #include "newsidx/output.hpp"
 
-#include <unicode/utf8.h>
-
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -15,6 +15,8 @@ constexpr std::string_view k_match = "\x1b[1;31m";
 constexpr std::string_view k_dim = "\x1b[2m";
 constexpr std::string_view k_reset = "\x1b[0m";
 
+std::string dump(const nlohmann::ordered_json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 size_t code_points(std::string_view s, size_t bytes) {
   size_t n = 0;
   for (size_t i = 0; i < bytes && i < s.size(); ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
@@ -24,6 +26,13 @@ size_t code_points(std::string_view s, size_t bytes) {
 std::string date_only(std::optional<int64_t> ms) {
   const std::string iso = iso8601_utc(ms);
   return iso.empty() ? std::string("----------") : iso.substr(0, 10);
+}
+
+nlohmann::ordered_json select(const nlohmann::ordered_json& full, const std::vector<std::string>& fields) {
+  if (fields.empty()) return full;
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const std::string& f : fields) out[f] = full.at(f);
+  return out;
 }
 
 class TextPrinter : public ResultPrinter {
@@ -42,12 +51,10 @@ class TextPrinter : public ResultPrinter {
       at = hl.end;
     }
     snippet.append(h.snippet.text, at);
+    const std::string_view bold = m_color ? k_bold : "", dim = m_color ? k_dim : "", reset = m_color ? k_reset : "";
     fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n", h.rank, date_only(a.published_ms),
-               a.source.empty() ? "-" : a.source, m_color ? k_bold : "", a.title, m_color ? k_reset : "",
-               m_color ? k_dim : "", a.path, m_color ? k_reset : "");
-    for (size_t i = 1; i < a.files.size(); ++i) {
-      fmt::print(m_out, "     {}also: {}{}\n", m_color ? k_dim : "", a.files[i].path, m_color ? k_reset : "");
-    }
+               a.source.empty() ? "-" : a.source, bold, a.title, reset, dim, a.path, reset);
+    for (size_t i = 1; i < a.files.size(); ++i) fmt::print(m_out, "     {}also: {}{}\n", dim, a.files[i].path, reset);
     fmt::print(m_out, "     {}\n", snippet);
   }
 
@@ -56,18 +63,100 @@ class TextPrinter : public ResultPrinter {
   bool m_color;
 };
 
+class JsonArrayPrinter : public ResultPrinter {
+ public:
+  JsonArrayPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {}
+  void hit(const Hit& h) override {
+    fmt::print(m_out, "{}{}", m_first ? "[\n" : ",\n", dump(select(hit_to_json(h), m_fields)));
+    m_first = false;
+  }
+  void finish() override { fmt::print(m_out, "{}", m_first ? "[]\n" : "\n]\n"); }
+
+ private:
+  std::FILE* m_out;
+  std::vector<std::string> m_fields;
+  bool m_first = true;
+};
+
 class JsonLinesPrinter : public ResultPrinter {
  public:
-  explicit JsonLinesPrinter(std::FILE* out) : m_out(out) {}
+  JsonLinesPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {}
+  void hit(const Hit& h) override { fmt::print(m_out, "{}\n", dump(select(hit_to_json(h), m_fields))); }
+
+ private:
+  std::FILE* m_out;
+  std::vector<std::string> m_fields;
+};
+
+std::string tsv_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+class TsvPrinter : public ResultPrinter {
+ public:
+  TsvPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {
+    if (m_fields.empty()) m_fields.assign(std::begin(k_tsv_default_fields), std::end(k_tsv_default_fields));
+    std::string header;
+    for (const std::string& f : m_fields) header += (header.empty() ? "" : "\t") + f;
+    fmt::print(m_out, "{}\n", header);
+  }
   void hit(const Hit& h) override {
-    fmt::print(m_out, "{}\n", hit_to_json(h).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    const nlohmann::ordered_json j = hit_to_json(h);
+    std::string line;
+    for (size_t i = 0; i < m_fields.size(); ++i) {
+      const auto& v = j.at(m_fields[i]);
+      if (i) line += '\t';
+      line += tsv_escape(v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : dump(v));
+    }
+    fmt::print(m_out, "{}\n", line);
   }
 
  private:
   std::FILE* m_out;
+  std::vector<std::string> m_fields;
+};
+
+class PathsPrinter : public ResultPrinter {
+ public:
+  PathsPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_end(o.nul ? '\0' : '\n') {}
+  void hit(const Hit& h) override {
+    std::fwrite(h.article.path.data(), 1, h.article.path.size(), m_out);
+    std::fputc(m_end, m_out);
+  }
+
+ private:
+  std::FILE* m_out;
+  char m_end;
 };
 
 }  // namespace
+
+Result<std::vector<std::string>> parse_fields(std::string_view csv) {
+  std::vector<std::string> out;
+  while (!csv.empty()) {
+    const size_t comma = csv.find(',');
+    const std::string_view name = csv.substr(0, comma);
+    if (std::find(std::begin(k_hit_fields), std::end(k_hit_fields), name) == std::end(k_hit_fields)) {
+      std::string valid;
+      for (std::string_view f : k_hit_fields) valid += (valid.empty() ? "" : ",") + std::string(f);
+      return Error{ExitCode::usage, fmt::format("--fields: unknown field '{}'", name), "fields: " + valid};
+    }
+    out.emplace_back(name);
+    if (comma == std::string_view::npos) break;
+    csv.remove_prefix(comma + 1);
+  }
+  return out;
+}
 
 std::string iso8601_utc(std::optional<int64_t> ms) {
   if (!ms) return "";
@@ -79,28 +168,129 @@ std::string iso8601_utc(std::optional<int64_t> ms) {
                      tm.tm_min, tm.tm_sec);
 }
 
-nlohmann::json hit_to_json(const Hit& h) {
+namespace {
+nlohmann::ordered_json duplicates_of(const StoredArticle& a) {
+  nlohmann::ordered_json d = nlohmann::ordered_json::array();
+  for (size_t i = 1; i < a.files.size(); ++i) d.push_back(a.files[i].path);
+  return d;
+}
+nlohmann::ordered_json date_of(const StoredArticle& a) {
+  return a.published_ms ? nlohmann::ordered_json(iso8601_utc(a.published_ms)) : nlohmann::ordered_json();
+}
+}  // namespace
+
+nlohmann::ordered_json hit_to_json(const Hit& h) {
   const StoredArticle& a = h.article;
-  nlohmann::json spans = nlohmann::json::array();
+  nlohmann::ordered_json spans = nlohmann::ordered_json::array();
   for (const Highlight& hl : h.snippet.highlights) {
     spans.push_back({code_points(h.snippet.text, hl.begin), code_points(h.snippet.text, hl.end)});
   }
-  nlohmann::json j = {{"rank", h.rank},     {"score", h.score},   {"path", a.path},     {"url", a.url},
-                      {"title", a.title},   {"date", nullptr},    {"source", a.source}, {"author", a.author},
-                      {"snippet", h.snippet.text}, {"highlights", spans}};
-  if (a.published_ms) j["date"] = iso8601_utc(a.published_ms);
-  nlohmann::json duplicates = nlohmann::json::array();
-  for (size_t i = 1; i < a.files.size(); ++i) duplicates.push_back(a.files[i].path);
-  j["duplicates"] = duplicates;
+  nlohmann::ordered_json j;
+  j["id"] = h.docid;
+  j["rank"] = h.rank;
+  j["score"] = std::round(h.score * 1e4) / 1e4;
+  j["date"] = date_of(a);
+  j["source"] = a.source;
+  j["title"] = a.title;
+  j["author"] = a.author;
+  j["url"] = a.url;
+  j["path"] = a.path;
+  j["duplicates"] = duplicates_of(a);
+  j["snippet"] = h.snippet.text;
+  j["highlights"] = spans;
   return j;
 }
 
 std::unique_ptr<ResultPrinter> make_printer(OutputFormat format, std::FILE* out, const OutputOptions& options) {
   switch (format) {
-    case OutputFormat::jsonl: return std::make_unique<JsonLinesPrinter>(out);
+    case OutputFormat::json: return std::make_unique<JsonArrayPrinter>(out, options);
+    case OutputFormat::jsonl: return std::make_unique<JsonLinesPrinter>(out, options);
+    case OutputFormat::tsv: return std::make_unique<TsvPrinter>(out, options);
+    case OutputFormat::paths: return std::make_unique<PathsPrinter>(out, options);
     case OutputFormat::text: break;
   }
   return std::make_unique<TextPrinter>(out, options);
+}
+
+void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json) {
+  if (json) {
+    nlohmann::ordered_json j;
+    j["format_version"] = k_json_format_version;
+    j["id"] = docid;
+    j["url"] = a.url;
+    j["title"] = a.title;
+    j["date"] = date_of(a);
+    j["source"] = a.source;
+    j["author"] = a.author;
+    j["path"] = a.path;
+    j["duplicates"] = duplicates_of(a);
+    j["text"] = a.text;
+    fmt::print(out, "{}\n", dump(j));
+    return;
+  }
+  fmt::print(out, "Title:  {}\nDate:   {}\nSource: {}\n", a.title, a.published_ms ? iso8601_utc(a.published_ms) : "unknown",
+             a.source);
+  if (!a.author.empty()) fmt::print(out, "Author: {}\n", a.author);
+  fmt::print(out, "URL:    {}\nPath:   {}\n", a.url, a.path);
+  for (size_t i = 1; i < a.files.size(); ++i) fmt::print(out, "Also:   {}\n", a.files[i].path);
+  fmt::print(out, "\n");
+  size_t start = 0;
+  while (start <= a.text.size()) {
+    const size_t nl = a.text.find('\n', start);
+    const std::string_view para = std::string_view(a.text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!para.empty()) fmt::print(out, "{}\n\n", para);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+}
+
+void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json) {
+  if (json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const FacetCount& c : counts) list.push_back({{"value", c.value}, {"count", c.count}});
+    nlohmann::ordered_json j;
+    j["format_version"] = k_json_format_version;
+    j["facet"] = facet;
+    j["counts"] = list;
+    fmt::print(out, "{}\n", dump(j));
+    return;
+  }
+  for (const FacetCount& c : counts) fmt::print(out, "{}\t{}\n", c.count, c.value);
+}
+
+void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
+  if (json) {
+    auto list = [](const std::vector<FacetCount>& v) {
+      nlohmann::ordered_json l = nlohmann::ordered_json::array();
+      for (const FacetCount& c : v) l.push_back({{"value", c.value}, {"count", c.count}});
+      return l;
+    };
+    nlohmann::ordered_json j;
+    j["format_version"] = k_json_format_version;
+    j["articles"] = s.articles;
+    j["first_date"] = s.first_ms ? nlohmann::ordered_json(iso8601_utc(s.first_ms)) : nlohmann::ordered_json();
+    j["last_date"] = s.last_ms ? nlohmann::ordered_json(iso8601_utc(s.last_ms)) : nlohmann::ordered_json();
+    j["disk_bytes"] = s.disk_bytes;
+    j["schema"] = s.schema;
+    j["tokenizer"] = s.tokenizer;
+    j["sources"] = list(s.sources);
+    j["months"] = list(s.months);
+    fmt::print(out, "{}\n", dump(j));
+    return;
+  }
+  fmt::print(out, "articles:   {}\n", s.articles);
+  fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-", s.last_ms ? date_only(s.last_ms) : "-");
+  fmt::print(out, "disk:       {:.1f} MB\n", static_cast<double>(s.disk_bytes) / 1e6);
+  fmt::print(out, "schema:     {} ({})\n", s.schema, s.tokenizer);
+  fmt::print(out, "\nsources ({}):\n", s.sources.size());
+  for (const FacetCount& c : s.sources) fmt::print(out, "  {:>8}  {}\n", c.count, c.value);
+  size_t widest = 1;
+  for (const FacetCount& c : s.months) widest = std::max(widest, c.count);
+  fmt::print(out, "\nmonths ({}):\n", s.months.size());
+  for (const FacetCount& c : s.months) {
+    const size_t bar = (c.count * 50 + widest - 1) / widest;
+    fmt::print(out, "  {}  {:>8}  {}\n", c.value, c.count, std::string(bar, '#'));
+  }
 }
 
 }  // namespace newsidx

@@ -1,11 +1,16 @@
-// output.hpp — every search output format behind one printer interface.
+// output.hpp — every output format behind one printer interface, plus `show` and `stats`.
 //
-// JSON shape (format version k_json_format_version), one object per hit:
-//   {"rank": 1, "score": 12.3, "path": "...", "url": "...", "title": "...",
-//    "date": "2024-05-17T15:59:03Z" | null, "source": "www.voachinese.com", "author": "...",
-//    "snippet": "...", "highlights": [[start, end], ...], "duplicates": ["other/path.md", ...]}
-// highlights are [start, end) offsets in Unicode code points of "snippet"; duplicates are the
-// other files with the same URL (the indexed copy is "path").
+// Search JSON (format version k_json_format_version), one object per hit, keys in this order:
+//   {"id": 12, "rank": 1, "score": 12.3456, "date": "2024-05-17T15:59:03Z" | null,
+//    "source": "www.voachinese.com", "title": "...", "author": "...", "url": "...",
+//    "path": "...", "duplicates": ["other/path.md", ...], "snippet": "...",
+//    "highlights": [[start, end], ...]}
+// id is the Xapian document id (for `show` and `similar`); score is BM25 rounded to 4
+// decimals; path is the indexed copy as given at index time, duplicates the other files with
+// the same URL; highlights are [start, end) offsets in Unicode code points of snippet.
+// --format json prints one array of these objects, jsonl one object per line, tsv a header
+// line and one line per hit (tab, newline, carriage return and backslash escaped as \t \n \r
+// \\; arrays as JSON), paths one path per line (or NUL-terminated with -0).
 #pragma once
 
 #include <cstdint>
@@ -13,28 +18,42 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "newsidx/error.hpp"
 #include "newsidx/search.hpp"
 
 namespace newsidx {
 
 inline constexpr int k_json_format_version = 1;
 
-enum class OutputFormat : uint8_t { text, jsonl };
+enum class OutputFormat : uint8_t { text, json, jsonl, tsv, paths };
+
+/// Every field a hit has, in output order; --fields picks from these.
+inline constexpr std::string_view k_hit_fields[] = {"id",   "rank", "score",      "date",    "source",    "title",
+                                                    "author", "url", "path", "duplicates", "snippet", "highlights"};
+/// Default fields of --format tsv.
+inline constexpr std::string_view k_tsv_default_fields[] = {"rank", "score", "date", "source", "title", "path"};
 
 struct OutputOptions {
-  bool color = false;  ///< ANSI colour and bold (text format only)
+  bool color = false;               ///< ANSI colour and bold (text format only)
+  bool nul = false;                 ///< paths format: terminate with NUL instead of newline
+  std::vector<std::string> fields;  ///< json/jsonl/tsv: fields to print, in this order; empty = default
 };
+
+/// Parses "--fields a,b,c". Errors: usage, naming the unknown field and the valid ones.
+Result<std::vector<std::string>> parse_fields(std::string_view csv);
 
 /// Receives the results of one search, in rank order.
 class ResultPrinter {
  public:
   virtual ~ResultPrinter() = default;
   virtual void hit(const Hit& hit) = 0;
-  /// Called once after the last hit.
-  virtual void finish(const SearchResults& results) { (void)results; }
+  /// Called once after the last hit (the JSON array printer closes its array here).
+  virtual void finish() {}
 };
 
 std::unique_ptr<ResultPrinter> make_printer(OutputFormat format, std::FILE* out, const OutputOptions& options);
@@ -42,7 +61,17 @@ std::unique_ptr<ResultPrinter> make_printer(OutputFormat format, std::FILE* out,
 /// "2024-05-17T15:59:03Z" (UTC, second precision), or "" when unknown.
 std::string iso8601_utc(std::optional<int64_t> ms);
 
-/// The JSON object of one hit (shape above).
-nlohmann::json hit_to_json(const Hit& hit);
+/// The JSON object of one hit (shape above), with all fields.
+nlohmann::ordered_json hit_to_json(const Hit& hit);
+
+/// `show`: the article as clean text (header lines, blank line, paragraphs) or as JSON
+/// ({"format_version","id","url","title","date","source","author","path","duplicates","text"}).
+void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json);
+
+/// `search --facet`: "COUNT<TAB>VALUE" lines, or a JSON object {"format_version","facet","counts":[...]}.
+void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json);
+
+/// `stats` as text or JSON.
+void print_stats(std::FILE* out, const DatabaseStats& s, bool json);
 
 }  // namespace newsidx

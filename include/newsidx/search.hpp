@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,26 @@ struct Hit {
   Snippet snippet;
 };
 
+enum class FacetKind : uint8_t { source, month, year };
+
+/// One facet value and the number of matches that have it.
+struct FacetCount {
+  std::string value;  ///< a host, "YYYY-MM" or "YYYY"
+  size_t count = 0;
+};
+
+/// What `stats` reports.
+struct DatabaseStats {
+  size_t articles = 0;
+  std::optional<int64_t> first_ms;  ///< earliest publish time (epoch ms UTC)
+  std::optional<int64_t> last_ms;   ///< latest publish time
+  std::vector<FacetCount> sources;  ///< by count, largest first
+  std::vector<FacetCount> months;   ///< by month, oldest first
+  uint64_t disk_bytes = 0;          ///< size of the database folder on disk
+  std::string schema;               ///< schema version stored in the database
+  std::string tokenizer;            ///< tokenizer fingerprint stored in the database
+};
+
 struct SearchResults {
   size_t total = 0;          ///< number of matches (exact when total_exact)
   bool total_exact = false;
@@ -49,12 +70,38 @@ class Searcher {
   /// Runs `query` (syntax in query.hpp). Errors: usage (query syntax), internal (Xapian).
   Result<SearchResults> search(std::string_view query, const SearchOptions& options);
 
+  /// Exact number of matches of `query` (all candidates verified).
+  Result<size_t> count(std::string_view query, const QueryFilters& filters);
+
+  /// Counts over all matches of `query`: sources by count (largest first), months and years
+  /// in order.
+  Result<std::vector<FacetCount>> facet(std::string_view query, const QueryFilters& filters, FacetKind kind);
+
+  /// Finds an article: a document id ("1234"), a URL ("https://..."), or a file path (any copy,
+  /// as given at index time or any path to the same file). Errors: no_results if none.
+  Result<Xapian::docid> resolve(std::string_view ref);
+
+  /// The stored article of a document. Errors: no_results (no such document).
+  Result<StoredArticle> article(Xapian::docid docid);
+
+  /// Articles like `docid` ("more like this"): its most distinctive word terms (ICU words and
+  /// Latin words; never n-grams, which make meaningless expansions), OR-ed and ranked by BM25.
+  Result<SearchResults> similar(Xapian::docid docid, const SearchOptions& options);
+
+  Result<DatabaseStats> stats(const std::string& db_path);
+
   [[nodiscard]] const Xapian::Database& database() const { return m_db; }
 
  private:
   explicit Searcher(Xapian::Database db) : m_db(std::move(db)) {}
-  /// One attempt; throws Xapian errors (search() retries on DatabaseModifiedError).
-  SearchResults run(const CompiledQuery& cq, const SearchOptions& options);
+  /// Runs `body` and retries it after reopening the database when a concurrent writer recycled
+  /// the revision being read (DatabaseModifiedError); maps other errors.
+  template <class T, class F>
+  Result<T> with_retry(F&& body);
+  /// One ranked retrieval: `query` (with optional exact `verifier`), snippets highlighted by
+  /// `highlight`, skipping document `exclude`.
+  SearchResults run(const Xapian::Query& query, Xapian::MatchDecider* verifier, const CompiledQuery& highlight,
+                    const SearchOptions& options, Xapian::docid exclude = 0);
   Xapian::Database m_db;
 };
 

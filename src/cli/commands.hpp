@@ -1,11 +1,15 @@
-// commands.hpp — the subcommands of the newsidx executable (one file each).
+// commands.hpp — the subcommands of the newsidx executable (one file each) and what they share.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "newsidx/error.hpp"
+#include "newsidx/output.hpp"
+#include "newsidx/search.hpp"
 
 namespace newsidx::cli {
 
@@ -19,7 +23,37 @@ struct Context {
 /// Prints "newsidx: MESSAGE" (and "hint: HINT") on stderr; returns the exit code.
 int report(const Error& e);
 
+/// Options of commands that print a list of articles (search, similar).
+struct ListArgs {
+  size_t limit = 10;
+  size_t offset = 0;
+  std::string format = "text";
+  int format_version = k_json_format_version;
+  std::string fields;
+  bool nul = false;
+  std::string color = "auto";
+  std::string sort = "relevance";
+  std::string since;
+  std::string until;
+  std::vector<std::string> sources;
+};
+
+/// Registers the ListArgs options on `cmd`.
+void add_list_options(CLI::App* cmd, ListArgs& args);
+
+/// SearchOptions from ListArgs (dates parsed, snippet width from the terminal). Errors: usage.
+Result<SearchOptions> search_options(const ListArgs& args);
+
+/// Prints `results` in the chosen format; returns the exit code (0 with hits, 1 without).
+int print_results(const SearchResults& results, const ListArgs& args);
+
+/// Opens the database of `ctx`, or reports why not (setting ctx.exit_code) and returns nullopt.
+std::optional<Searcher> open_searcher(Context& ctx);
+
 void add_index_command(CLI::App& app, Context& ctx);
 void add_search_command(CLI::App& app, Context& ctx);
+void add_show_command(CLI::App& app, Context& ctx);
+void add_similar_command(CLI::App& app, Context& ctx);
+void add_stats_command(CLI::App& app, Context& ctx);
 
 }  // namespace newsidx::cli

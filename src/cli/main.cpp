@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   app.add_option("--db", ctx.db, "Database folder (default: $NEWSIDX_DB or ~/.local/share/newsidx)");
   cli::add_index_command(app, ctx);
   cli::add_search_command(app, ctx);
+  cli::add_show_command(app, ctx);
+  cli::add_similar_command(app, ctx);
+  cli::add_stats_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
