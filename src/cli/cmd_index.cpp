@@ -1,6 +1,10 @@
 // cmd_index.cpp — `newsidx index PATH...`
 #include <csignal>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -34,13 +38,18 @@ struct IndexArgs {
   unsigned jobs = 0;
   size_t batch = IndexOptions{}.commit_every;
   bool quiet = false;
+  bool verbose = false;
 };
 
-/// Prints one line per file that was skipped or failed: "PATH: REASON".
+/// Reports on stderr: one line per failed file, and unless quiet per skipped file and warning;
+/// with verbose, every file; on a terminal, a progress line (done of total, rate, ETA).
 class StderrObserver : public IndexObserver {
  public:
-  explicit StderrObserver(bool quiet) : m_quiet(quiet) {}
+  StderrObserver(bool quiet, bool verbose)
+      : m_quiet(quiet), m_verbose(verbose), m_progress(!quiet && isatty(STDERR_FILENO)) {}
+
   void on_file(const std::string& path, FileOutcome outcome, std::string_view note) override {
+    clear_progress();
     switch (outcome) {
       case FileOutcome::failed: fmt::print(stderr, "{}: {}\n", path, note); break;
       case FileOutcome::skipped:
@@ -48,14 +57,43 @@ class StderrObserver : public IndexObserver {
         break;
       case FileOutcome::indexed:
         if (!m_quiet && !note.empty()) fmt::print(stderr, "{}: warning: {}\n", path, note);
+        else if (m_verbose) fmt::print(stderr, "{}: indexed\n", path);
         break;
       case FileOutcome::removed:
+        if (m_verbose) fmt::print(stderr, "{}: removed (file is gone)\n", path);
+        break;
       case FileOutcome::unchanged: break;
     }
   }
 
+  void on_progress(size_t done, size_t total) override {
+    if (!m_progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - m_last < std::chrono::milliseconds(100)) return;  // at most 10 updates a second
+    m_last = now;
+    if (!m_first_done) m_first_done = done, m_first_time = now;  // unchanged files are counted at once
+    const double secs = std::chrono::duration<double>(now - m_first_time).count();
+    const double rate = secs > 0.5 ? static_cast<double>(done - *m_first_done) / secs : 0;
+    std::string eta = "--:--";
+    if (rate > 0) {
+      const auto left = static_cast<long>(static_cast<double>(total - done) / rate);
+      eta = fmt::format("{}:{:02}", left / 60, left % 60);
+    }
+    fmt::print(stderr, "\r\x1b[Kindexing {}/{} files ({:.0f}%)  {:.0f} files/s  ETA {}", done, total,
+               total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0, rate, eta);
+    m_shown = true;
+  }
+
+  void clear_progress() {
+    if (m_shown) fmt::print(stderr, "\r\x1b[K");
+    m_shown = false;
+  }
+
  private:
-  bool m_quiet;
+  bool m_quiet, m_verbose, m_progress;
+  bool m_shown = false;
+  std::chrono::steady_clock::time_point m_last{}, m_first_time{};
+  std::optional<size_t> m_first_done;
 };
 
 }  // namespace
@@ -73,13 +111,23 @@ void add_index_command(CLI::App& app, Context& ctx) {
                   "Documents per commit; the writer's memory grows with it (about 20 KB per document)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("-q,--quiet", args->quiet, "Print only errors");
-  cmd->footer(
-      "Examples:\n"
-      "  newsidx index ~/news\n"
-      "  newsidx --db /tmp/news.db index data/samples\n");
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only errors (no progress, warnings or summary)");
+  cmd->add_flag("-v,--verbose", args->verbose, "Print every file indexed or removed");
+  cmd->footer(R"(Re-running on the same folders updates the index: new and changed files are indexed,
+unchanged ones skipped (mtime and size, then content hash), and articles whose files are gone
+from under these folders removed. Files sharing a URL make one article (the newest publish time
+wins). Bad files get one line on stderr each and the run goes on. Ctrl-C commits finished work.
+
+Examples:
+  newsidx index ~/news
+  newsidx --db /tmp/news.db index data/samples
+  newsidx index --reindex ~/news          # rebuild from scratch, then swap in
+  0 * * * * newsidx index -q ~/news       # crontab: hourly, quiet unless something fails
+
+Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
+7 input path missing, 130 interrupted (finished work committed).)");
   cmd->callback([&ctx, args] {
-    StderrObserver observer(args->quiet);
+    StderrObserver observer(args->quiet, args->verbose);
     IndexOptions options;
     options.jobs = args->jobs;
     options.commit_every = args->batch;
@@ -89,6 +137,7 @@ void add_index_command(CLI::App& app, Context& ctx) {
     options.stop = &g_stop;
     install_stop_handlers();
     Result<IndexReport> r = index_paths(ctx.db_path(), args->paths, options, observer);
+    observer.clear_progress();
     if (!r) {
       ctx.exit_code = report(r.error());
       return;
