@@ -1,8 +1,6 @@
 // test_cli.cpp — run the built newsidx binary: exit codes, streams, output formats.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -14,39 +12,13 @@
 #include "test_support.hpp"
 
 using newsidx::test::article;
+using newsidx::test::CliRun;
 using newsidx::test::TempDir;
 using newsidx::test::write_file;
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// Runs newsidx with `args` in `cwd`, with NEWSIDX_DB unset and HOME pointing into `cwd`.
-CliRun run(const TempDir& cwd, const std::vector<std::string>& args) {
-  std::string cmd = "cd " + quote(cwd.str()) + " && env -u NEWSIDX_DB -u XDG_DATA_HOME HOME=" + quote(cwd.str()) +
-                    " " + quote(NEWSIDX_BIN);
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(cwd.str("stdout")) + " 2>" + quote(cwd.str("stderr")) + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(cwd.str("stdout")), slurp(cwd.str("stderr"))};
-}
+CliRun run(const TempDir& cwd, const std::vector<std::string>& args) { return newsidx::test::run_cli(cwd, args); }
 
 std::vector<nlohmann::json> json_lines(const std::string& s) {
   std::vector<nlohmann::json> out;
