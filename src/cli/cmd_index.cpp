@@ -49,18 +49,17 @@ class StderrObserver : public IndexObserver {
       : m_quiet(quiet), m_verbose(verbose), m_progress(!quiet && isatty(STDERR_FILENO)) {}
 
   void on_file(const std::string& path, FileOutcome outcome, std::string_view note) override {
-    clear_progress();
     switch (outcome) {
-      case FileOutcome::failed: fmt::print(stderr, "{}: {}\n", path, note); break;
+      case FileOutcome::failed: line(fmt::format("{}: {}", path, note)); break;
       case FileOutcome::skipped:
-        if (!m_quiet) fmt::print(stderr, "{}: skipped: {}\n", path, note);
+        if (!m_quiet) line(fmt::format("{}: skipped: {}", path, note));
         break;
       case FileOutcome::indexed:
-        if (!m_quiet && !note.empty()) fmt::print(stderr, "{}: warning: {}\n", path, note);
-        else if (m_verbose) fmt::print(stderr, "{}: indexed\n", path);
+        if (!m_quiet && !note.empty()) line(fmt::format("{}: warning: {}", path, note));
+        else if (m_verbose) line(fmt::format("{}: indexed", path));
         break;
       case FileOutcome::removed:
-        if (m_verbose) fmt::print(stderr, "{}: removed (file is gone)\n", path);
+        if (m_verbose) line(fmt::format("{}: removed (file is gone)", path));
         break;
       case FileOutcome::unchanged: break;
     }
@@ -82,6 +81,12 @@ class StderrObserver : public IndexObserver {
     fmt::print(stderr, "\r\x1b[Kindexing {}/{} files ({:.0f}%)  {:.0f} files/s  ETA {}", done, total,
                total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0, rate, eta);
     m_shown = true;
+  }
+
+  /// One message line; the progress line, if shown, is cleared first and redrawn by the next update.
+  void line(const std::string& text) {
+    clear_progress();
+    fmt::print(stderr, "{}\n", text);
   }
 
   void clear_progress() {
