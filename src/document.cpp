@@ -109,13 +109,13 @@ void add_host_terms(Xapian::Document& doc, std::string_view host) {
 
 Xapian::Document DocumentBuilder::build(const Article& a, const std::vector<FileCopy>& files) {
   m_doc = Xapian::Document();
-  m_segmenter.tokenize(a.title, m_tokens);
+  m_segmenter.tokenize(a.title, m_tokens, Segmenter::k_dictionary_words);
   add_field(m_tokens, Field::title, 1);
   add_field(m_tokens, Field::all, k_title_wdf);
-  m_segmenter.tokenize(a.text, m_tokens);
+  m_segmenter.tokenize(a.text, m_tokens, Segmenter::k_dictionary_words);
   add_field(m_tokens, Field::all, 1);
   if (!a.author.empty()) {
-    m_segmenter.tokenize(a.author, m_tokens);
+    m_segmenter.tokenize(a.author, m_tokens, Segmenter::k_dictionary_words);
     add_field(m_tokens, Field::author, 1);
   }
 

@@ -25,6 +25,8 @@
 #include "file_records.hpp"
 #include "pipeline.hpp"
 
+#include <xxhash.h>
+
 namespace fs = std::filesystem;
 
 namespace newsidx {
@@ -385,6 +387,168 @@ void sweep(Xapian::WritableDatabase& db, Writer& writer, const std::vector<std::
 
 }  // namespace
 
+namespace {
+
+struct Run {
+  const std::string& db_path;
+  const Inputs& inputs;
+  const IndexOptions& options;
+  IndexObserver& observer;
+  IndexReport& report;
+  unsigned jobs;
+};
+
+/// Updates the live database in place with one writer: change detection against the file
+/// records, then the deletion sweep. Commits every options.commit_every files.
+void update_in_place(Run& run, Xapian::WritableDatabase& db) {
+  const std::vector<InputFile>& files = run.inputs.files;
+  // Change detection: stat fields against the file records (point look-ups).
+  std::vector<Task> tasks;
+  std::unordered_set<std::string> seen_keys;
+  seen_keys.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string key = record_key(files[i].abspath);
+    seen_keys.insert(key);
+    std::optional<FileRecord> old = decode_record(db.get_metadata(key));
+    const bool same_stat =
+        old && old->mtime_ns == files[i].mtime_ns && old->size == files[i].size && files[i].not_regular.empty();
+    if (same_stat && !(run.options.retry_failed && old->state == FileState::failed)) {
+      count(run.report, FileOutcome::unchanged, old);
+      continue;
+    }
+    tasks.push_back({i, std::move(old)});
+  }
+  size_t done = files.size() - tasks.size();
+  run.observer.on_progress(done, files.size());
+
+  Writer writer(db, run.options);
+  size_t since_commit = 0;
+  ordered_parallel_map<DocumentBuilder, Prepared>(
+      tasks.size(), run.jobs, 8 * run.jobs,
+      [&](size_t i, DocumentBuilder& builder) {
+        Prepared p = prepare(tasks[i], files[tasks[i].file], run.options, builder);
+        p.task = i;
+        return p;
+      },
+      [&](Prepared&& p) {
+        const Task& task = tasks[p.task];
+        const InputFile& file = files[task.file];
+        const FileOutcome outcome = writer.apply(file, task.old, p);
+        count(run.report, outcome, task.old);
+        if (outcome == FileOutcome::indexed && !p.note.empty()) ++run.report.warnings;
+        if (outcome != FileOutcome::unchanged) run.observer.on_file(file.path, outcome, p.note);
+        run.observer.on_progress(++done, files.size());
+        if (++since_commit >= run.options.commit_every) {
+          db.commit();
+          since_commit = 0;
+        }
+        return !stopped(run.options);
+      });
+  run.report.interrupted = stopped(run.options);
+  if (!run.report.interrupted && run.options.delete_missing) {
+    sweep(db, writer, run.inputs.roots, seen_keys, run.observer, run.report);
+  }
+  db.commit();
+}
+
+/// Work for one shard writer.
+struct ShardJob {
+  const InputFile* file = nullptr;
+  Prepared prepared;
+};
+
+/// Builds a new generation from scratch: workers prepare documents; each is routed by URL (so
+/// that copies of one URL meet in the same shard) to one of several writers, each with its own
+/// temporary shard database; the shards are then merged by Xapian's compaction into the
+/// generation folder, which also packs its B-trees full. Returns false if nothing should be
+/// published (interrupted rebuild of a non-empty database).
+bool bulk_build(Run& run, const std::string& generation, bool publish_partial) {
+  const std::vector<InputFile>& files = run.inputs.files;
+  const unsigned n_shards = std::clamp(run.jobs, 1u, 8u);
+  const fs::path shard_root = fs::path(generation) / "shards";
+  std::vector<Xapian::WritableDatabase> shards;
+  for (unsigned k = 0; k < n_shards; ++k) {
+    const fs::path path = shard_root / fmt::format("shard-{}", k);
+    fs::create_directories(path);
+    shards.emplace_back(path.string(), Xapian::DB_CREATE);
+    stamp_schema(shards.back());
+  }
+  // The writers' memory is bounded in total: each shard commits after its share of the batch.
+  IndexOptions shard_options = run.options;
+  shard_options.commit_every = std::max<size_t>(1, run.options.commit_every / n_shards);
+
+  std::vector<std::unique_ptr<BoundedQueue<ShardJob>>> queues;
+  std::vector<std::exception_ptr> errors(n_shards);
+  std::vector<std::thread> writers;
+  for (unsigned k = 0; k < n_shards; ++k) queues.push_back(std::make_unique<BoundedQueue<ShardJob>>(64));
+  for (unsigned k = 0; k < n_shards; ++k) {
+    writers.emplace_back([&, k] {
+      try {
+        Writer writer(shards[k], shard_options);
+        size_t since_commit = 0;
+        while (std::optional<ShardJob> job = queues[k]->pop()) {
+          writer.apply(*job->file, std::nullopt, job->prepared);
+          if (++since_commit >= shard_options.commit_every) {
+            shards[k].commit();
+            since_commit = 0;
+          }
+        }
+        shards[k].commit();
+      } catch (...) {
+        errors[k] = std::current_exception();
+        while (queues[k]->pop()) {}  // keep draining so that the dispatcher never blocks
+      }
+    });
+  }
+
+  const std::vector<Task> tasks = [&] {
+    std::vector<Task> t(files.size());
+    for (size_t i = 0; i < files.size(); ++i) t[i].file = i;
+    return t;
+  }();
+  size_t done = 0;
+  run.observer.on_progress(done, files.size());
+  ordered_parallel_map<DocumentBuilder, Prepared>(
+      tasks.size(), run.jobs, 8 * run.jobs,
+      [&](size_t i, DocumentBuilder& builder) {
+        Prepared p = prepare(tasks[i], files[i], run.options, builder);
+        p.task = i;
+        return p;
+      },
+      [&](Prepared&& p) {
+        const InputFile& file = files[p.task];
+        const FileOutcome outcome = p.kind == Prepared::Kind::indexed ? FileOutcome::indexed
+                                    : p.kind == Prepared::Kind::skipped ? FileOutcome::skipped
+                                                                        : FileOutcome::failed;
+        count(run.report, outcome, std::nullopt);
+        if (outcome == FileOutcome::indexed && !p.note.empty()) ++run.report.warnings;
+        run.observer.on_file(file.path, outcome, p.note);
+        run.observer.on_progress(++done, files.size());
+        const std::string& route = outcome == FileOutcome::indexed ? p.article.url : file.abspath;
+        queues[XXH3_64bits(route.data(), route.size()) % n_shards]->push(ShardJob{&file, std::move(p)});
+        return !stopped(run.options);
+      });
+  run.report.interrupted = stopped(run.options);
+  for (auto& q : queues) q->close();
+  for (auto& t : writers) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  if (run.report.interrupted && !publish_partial) return false;
+
+  Xapian::Database all;
+  for (Xapian::WritableDatabase& shard : shards) {
+    shard.close();
+  }
+  for (unsigned k = 0; k < n_shards; ++k) all.add_database(Xapian::Database((shard_root / fmt::format("shard-{}", k)).string()));
+  all.compact(generation, Xapian::Compactor::FULL);
+  all.close();
+  fs::remove_all(shard_root);
+  return true;
+}
+
+}  // namespace
+
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer) {
   IndexReport report;
@@ -393,84 +557,39 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   Result<WriteLock> lock = WriteLock::acquire(db_path);
   if (!lock) return lock.error();
   remove_stale_generations(db_path);
+  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  Run run{db_path, *walked, options, observer, report, jobs};
 
-  std::string generation;  // set when rebuilding
-  std::optional<Xapian::WritableDatabase> opened;
   try {
-    if (options.rebuild) {
-      Result<std::string> g = create_generation(db_path);
-      if (!g) return g.error();
-      generation = *g;
-      opened.emplace(generation, Xapian::DB_CREATE);
-      stamp_schema(*opened);
-    } else {
+    // A rebuild never reads the live database (it may be of another version, or corrupt).
+    bool publish_partial = false;
+    if (!options.rebuild) {
       Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
       if (!live) return live.error();
-      opened.emplace(std::move(*live));
-    }
-  } catch (const Xapian::Error& e) {
-    return database_error(db_path, e);
-  }
-  Xapian::WritableDatabase& db = *opened;
-  const std::vector<InputFile>& files = walked->files;
-
-  try {
-    // Change detection: stat fields against the file records (point look-ups).
-    std::vector<Task> tasks;
-    std::unordered_set<std::string> seen_keys;
-    seen_keys.reserve(files.size());
-    for (size_t i = 0; i < files.size(); ++i) {
-      const std::string key = record_key(files[i].abspath);
-      seen_keys.insert(key);
-      std::optional<FileRecord> old = decode_record(db.get_metadata(key));
-      const bool same_stat = old && old->mtime_ns == files[i].mtime_ns && old->size == files[i].size &&
-                             files[i].not_regular.empty();
-      if (same_stat && !(options.retry_failed && old->state == FileState::failed)) {
-        count(report, FileOutcome::unchanged, old);
-        continue;
+      const bool empty = live->get_doccount() == 0 &&
+                         live->metadata_keys_begin(std::string(k_record_prefix)) ==
+                             live->metadata_keys_end(std::string(k_record_prefix));
+      if (!empty) {
+        update_in_place(run, *live);
+        live->close();
+        return report;
       }
-      tasks.push_back({i, std::move(old)});
+      // A first run is built like a rebuild (parallel shards, then merged), and when
+      // interrupted it publishes what it finished: there is nothing to keep in its place.
+      live->close();
+      publish_partial = true;
     }
-    size_t done = files.size() - tasks.size();
-    observer.on_progress(done, files.size());
-
-    Writer writer(db, options);
-    const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    size_t since_commit = 0;
-    ordered_parallel_map<DocumentBuilder, Prepared>(
-        tasks.size(), jobs, 8 * jobs,
-        [&](size_t i, DocumentBuilder& builder) {
-          Prepared p = prepare(tasks[i], files[tasks[i].file], options, builder);
-          p.task = i;
-          return p;
-        },
-        [&](Prepared&& p) {
-          const Task& task = tasks[p.task];
-          const InputFile& file = files[task.file];
-          const FileOutcome outcome = writer.apply(file, task.old, p);
-          count(report, outcome, task.old);
-          if (outcome == FileOutcome::indexed && !p.note.empty()) ++report.warnings;
-          if (outcome != FileOutcome::unchanged) observer.on_file(file.path, outcome, p.note);
-          observer.on_progress(++done, files.size());
-          if (++since_commit >= options.commit_every) {
-            db.commit();
-            since_commit = 0;
-          }
-          return !stopped(options);
-        });
-    report.interrupted = stopped(options);
-    if (!report.interrupted && options.delete_missing) sweep(db, writer, walked->roots, seen_keys, observer, report);
-    db.commit();
-    db.close();
+    Result<std::string> generation = create_generation(db_path);
+    if (!generation) return generation.error();
+    if (bulk_build(run, *generation, publish_partial)) {
+      if (Status s = publish_generation(db_path, *generation); !s) return s.error();
+    } else {
+      remove_stale_generations(db_path);  // an interrupted rebuild leaves the live database as it was
+    }
   } catch (const Xapian::Error& e) {
     return database_error(db_path, e);
-  }
-  if (options.rebuild) {
-    if (report.interrupted) {
-      remove_stale_generations(db_path);  // discard the partial rebuild; the live database is untouched
-    } else if (Status s = publish_generation(db_path, generation); !s) {
-      return s.error();
-    }
+  } catch (const fs::filesystem_error& e) {
+    return Error{ExitCode::io_error, fmt::format("{}: {}", db_path, e.code().message()), ""};
   }
   return report;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -71,5 +72,47 @@ void ordered_parallel_map(size_t n, unsigned jobs, size_t window,
   consumed.notify_all();
   for (auto& t : threads) t.join();
 }
+
+}  // namespace newsidx
+
+namespace newsidx {
+
+/// A blocking FIFO with a capacity: push waits while full, pop waits while empty and returns
+/// nullopt once the queue is closed and drained.
+template <class T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : m_capacity(capacity ? capacity : 1) {}
+
+  void push(T item) {
+    std::unique_lock lock(m_mu);
+    m_not_full.wait(lock, [&] { return m_items.size() < m_capacity; });
+    m_items.push_back(std::move(item));
+    m_not_empty.notify_one();
+  }
+
+  std::optional<T> pop() {
+    std::unique_lock lock(m_mu);
+    m_not_empty.wait(lock, [&] { return !m_items.empty() || m_closed; });
+    if (m_items.empty()) return std::nullopt;
+    T item = std::move(m_items.front());
+    m_items.pop_front();
+    m_not_full.notify_one();
+    return item;
+  }
+
+  void close() {
+    std::lock_guard lock(m_mu);
+    m_closed = true;
+    m_not_empty.notify_all();
+  }
+
+ private:
+  std::mutex m_mu;
+  std::condition_variable m_not_full, m_not_empty;
+  std::deque<T> m_items;
+  size_t m_capacity;
+  bool m_closed = false;
+};
 
 }  // namespace newsidx

@@ -392,7 +392,7 @@ class Parser {
       }
     }
     TokenStream ts;
-    m_q.segmenter.tokenize(text, ts);
+    m_q.segmenter.tokenize(text, ts, Segmenter::k_dictionary_words);
     // An unquoted chunk is split where punctuation touches CJK text ("特朗普，拜登" is two
     // literals); Latin punctuation stays inside the literal ("covid-19", "u.s.").
     std::vector<TokenStream> pieces(1);

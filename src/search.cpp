@@ -86,8 +86,10 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
     hit.score = it.get_weight();
     hit.docid = *it;
     hit.article = from_document_data(it.get_document().get_data());
-    segmenter.tokenize(hit.article.text, body, true);
-    hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);
+    if (options.snippets) {
+      segmenter.tokenize(hit.article.text, body, Segmenter::k_source_offsets);
+      hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);
+    }
     results.hits.push_back(std::move(hit));
   }
   return results;

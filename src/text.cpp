@@ -5,6 +5,7 @@
 #include <unicode/ucsdet.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/unistr.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
@@ -193,64 +194,122 @@ struct Segmenter::Impl {
 Segmenter::Segmenter() : m_impl(std::make_unique<Impl>()) {}
 Segmenter::~Segmenter() = default;
 
-void Segmenter::tokenize(std::string_view utf8, TokenStream& out, bool with_source_offsets) {
+namespace {
+
+/// Characters that are tokens on their own: Han ideographs and kana. Deciding this here, not by
+/// ICU's rule status, makes the tokens independent of ICU's dictionary: only word lengths are.
+bool is_cjk(UChar32 c) {
+  if (c >= 0x4E00 && c <= 0x9FFF) return true;
+  if (c < 0x2E80) return false;
+  if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC)) return true;
+  UErrorCode status = U_ZERO_ERROR;
+  const UScriptCode script = uscript_getScript(c, &status);
+  return script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || c == 0x30FC;  // ー: kana length mark
+}
+
+bool has_alnum(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto len = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(p, i, len, c);
+    if (c >= 0 && (u_isalnum(c) || u_hasBinaryProperty(c, UCHAR_ALPHABETIC))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Segmenter::tokenize(std::string_view utf8, TokenStream& out, unsigned flags) {
+  const bool with_source_offsets = (flags & k_source_offsets) != 0;
+  const bool dictionary_words = (flags & k_dictionary_words) != 0;
   out.tokens.clear();
   fold_into(utf8, out.folded, with_source_offsets ? &m_impl->map : nullptr);
   const std::string& f = out.folded;
-
-  UErrorCode status = U_ZERO_ERROR;
-  m_impl->utext = utext_openUTF8(m_impl->utext, f.data(), static_cast<int64_t>(f.size()), &status);
-  if (U_FAILURE(status)) throw std::runtime_error("utext_openUTF8 failed");
-  icu::BreakIterator& bi = *m_impl->words;
-  bi.setText(m_impl->utext, status);
-  if (U_FAILURE(status)) throw std::runtime_error("BreakIterator::setText failed");
+  const auto* s = reinterpret_cast<const uint8_t*>(f.data());
+  const auto len = static_cast<int32_t>(f.size());
 
   Gap pending = Gap::brk;
   TokenKind prev_kind = TokenKind::word;
-  auto emit = [&](uint32_t b, uint32_t e, TokenKind kind, uint16_t word_len) {
+  auto emit = [&](int32_t b, int32_t e, TokenKind kind, uint16_t word_len) {
     Token t;
-    t.begin = b;
-    t.end = e;
+    t.begin = static_cast<uint32_t>(b);
+    t.end = static_cast<uint32_t>(e);
     t.kind = kind;
     t.gap = out.tokens.empty() ? Gap::brk : canonical_gap(pending, prev_kind, kind);
     t.word_len = word_len;
     if (with_source_offsets) {
-      t.src_begin = m_impl->map[b];
-      t.src_end = m_impl->map[e];
+      t.src_begin = m_impl->map[t.begin];
+      t.src_end = m_impl->map[t.end];
     }
     out.tokens.push_back(t);
     pending = Gap::joined;
     prev_kind = kind;
   };
-
-  const auto* s = reinterpret_cast<const uint8_t*>(f.data());
-  int32_t start = bi.first();
-  for (int32_t end = bi.next(); end != icu::BreakIterator::DONE; start = end, end = bi.next()) {
-    const int32_t status_value = bi.getRuleStatus();
-    if (status_value >= UBRK_WORD_KANA && status_value < UBRK_WORD_IDEO_LIMIT) {
-      // Ideographs and kana: one token per code point; the ICU word length rides along.
-      int32_t n_chars = 0;
-      for (int32_t i = start; i < end; ++n_chars) U8_FWD_1(s, i, end);
-      uint16_t word_len = static_cast<uint16_t>(std::min(n_chars, 0xFFFF));
-      for (int32_t i = start; i < end;) {
-        const int32_t b = i;
-        UChar32 c;
-        U8_NEXT(s, i, end, c);
-        // ICU may put a non-Han mark inside an ideographic segment; only letters are tokens.
-        if (c >= 0 && (u_isalpha(c) || u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))) {
-          emit(static_cast<uint32_t>(b), static_cast<uint32_t>(i), TokenKind::cjk, word_len);
-          word_len = 0;
-        } else {
-          pending = Gap::brk;
-        }
-      }
-    } else if (status_value >= UBRK_WORD_NUMBER && status_value < UBRK_WORD_LETTER_LIMIT) {
-      emit(static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-           status_value < UBRK_WORD_NUMBER_LIMIT ? TokenKind::number : TokenKind::word, 0);
-    } else {
-      const Gap g = gap_of_separator(std::string_view(f).substr(start, end - start));
-      if (g > pending) pending = g;
+  // Runs ICU's word BreakIterator over f[b, e) and calls visit(start, end, rule status).
+  auto icu_segments = [&](int32_t b, int32_t e, auto&& visit) {
+    UErrorCode status = U_ZERO_ERROR;
+    m_impl->utext = utext_openUTF8(m_impl->utext, f.data() + b, e - b, &status);
+    icu::BreakIterator& bi = *m_impl->words;
+    bi.setText(m_impl->utext, status);
+    if (U_FAILURE(status)) throw std::runtime_error("ICU BreakIterator::setText failed");
+    int32_t start = bi.first();
+    for (int32_t end = bi.next(); end != icu::BreakIterator::DONE; start = end, end = bi.next()) {
+      visit(b + start, b + end, bi.getRuleStatus());
     }
+  };
+
+  // The folded text alternates CJK runs (each character a token) and other runs (ICU words and
+  // numbers, and the separators that decide the gaps).
+  for (int32_t i = 0; i < len;) {
+    const int32_t run_start = i;
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    const bool cjk = c >= 0 && is_cjk(c);
+    int32_t run_end = i;
+    while (run_end < len) {
+      int32_t j = run_end;
+      UChar32 d;
+      U8_NEXT(s, j, len, d);
+      if ((d >= 0 && is_cjk(d)) != cjk) break;
+      run_end = j;
+    }
+    i = run_end;
+    if (cjk) {
+      const size_t first = out.tokens.size();
+      for (int32_t k = run_start; k < run_end;) {
+        const int32_t b = k;
+        U8_FWD_1(s, k, run_end);
+        emit(b, k, TokenKind::cjk, 0);
+      }
+      if (dictionary_words) {
+        // ICU's dictionary words inside the run: their lengths, on their first characters.
+        size_t t = first;
+        icu_segments(run_start, run_end, [&](int32_t b, int32_t e, int32_t) {
+          uint16_t n = 0;
+          for (int32_t k = b; k < e; ++n) U8_FWD_1(s, k, e);
+          if (t < out.tokens.size()) out.tokens[t].word_len = n;
+          t += n;
+        });
+      }
+      continue;
+    }
+    const std::string_view run = std::string_view(f).substr(run_start, run_end - run_start);
+    if (!has_alnum(run)) {
+      const Gap g = gap_of_separator(run);
+      if (g > pending) pending = g;
+      continue;
+    }
+    icu_segments(run_start, run_end, [&](int32_t b, int32_t e, int32_t rule) {
+      if (rule >= UBRK_WORD_NUMBER && rule < UBRK_WORD_NUMBER_LIMIT) {
+        emit(b, e, TokenKind::number, 0);
+      } else if (rule >= UBRK_WORD_LETTER) {
+        emit(b, e, TokenKind::word, 0);
+      } else {
+        const Gap g = gap_of_separator(std::string_view(f).substr(b, e - b));
+        if (g > pending) pending = g;
+      }
+    });
   }
 }
 

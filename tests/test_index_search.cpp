@@ -252,7 +252,7 @@ TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {
   // Only meaningful where ICU's dictionary reads 中国人 as one word here; the test checks that first.
   Segmenter seg;
   TokenStream ts;
-  seg.tokenize("很多中国人来了。", ts);
+  seg.tokenize("很多中国人来了。", ts, Segmenter::k_dictionary_words);
   if (ts.tokens.size() < 3 || ts.tokens[2].word_len != 3) GTEST_SKIP() << "ICU does not segment 中国人 as one word";
   TempDir dir;
   // Same length, one occurrence each; only the word boundaries differ.
@@ -299,7 +299,7 @@ TEST(Snippets, PreferThePassageWithTheMostDistinctTerms) {
   Segmenter seg;
   TokenStream body;
   const std::string text = "特朗普说了很多话。" + std::string(30, 'x') + " 后来拜登和特朗普见面了。";
-  seg.tokenize(text, body, true);
+  seg.tokenize(text, body, Segmenter::k_source_offsets);
   auto cq = compile_query("特朗普 拜登");
   ASSERT_TRUE(cq.ok());
   const Snippet s = make_snippet(text, body, cq->highlights(body), 30);
@@ -316,7 +316,7 @@ TEST(Snippets, FitTheColumnBudgetCountingChineseAsTwo) {
   for (int i = 0; i < 50; ++i) text += "中文";
   text += "关键词";
   for (int i = 0; i < 50; ++i) text += "中文";
-  seg.tokenize(text, body, true);
+  seg.tokenize(text, body, Segmenter::k_source_offsets);
   auto cq = compile_query("关键词");
   ASSERT_TRUE(cq.ok());
   for (size_t cols : {20u, 40u, 75u}) {

@@ -16,10 +16,10 @@ std::vector<std::string> texts(const TokenStream& ts) {
   return out;
 }
 
-TokenStream tok(std::string_view s, bool offsets = false) {
+TokenStream tok(std::string_view s, unsigned flags = 0) {
   Segmenter seg;
   TokenStream ts;
-  seg.tokenize(s, ts, offsets);
+  seg.tokenize(s, ts, flags);
   return ts;
 }
 
@@ -57,7 +57,7 @@ TEST(Segmenter, EveryChineseCharacterIsATokenWhateverTheDictionarySays) {
 }
 
 TEST(Segmenter, IcuDictionaryWordsAreMarkedOnTheirFirstCharacter) {
-  const TokenStream ts = tok("中华人民共和国国务院");
+  const TokenStream ts = tok("中华人民共和国国务院", Segmenter::k_dictionary_words);
   size_t covered = 0;
   bool has_multi_char_word = false;
   for (size_t i = 0; i < ts.tokens.size(); i += ts.tokens[i].word_len) {
@@ -94,11 +94,32 @@ TEST(Segmenter, SpaceBetweenLatinAndChineseIsInsignificant) {
 
 TEST(Segmenter, SourceOffsetsPointIntoTheOriginalText) {
   const std::string s = "Ｔｒｕｍｐ說：習";
-  const TokenStream ts = tok(s, true);
+  const TokenStream ts = tok(s, Segmenter::k_source_offsets);
   ASSERT_EQ(texts(ts), (std::vector<std::string>{"trump", "说", "习"}));
   EXPECT_EQ(s.substr(ts.tokens[0].src_begin, ts.tokens[0].src_end - ts.tokens[0].src_begin), "Ｔｒｕｍｐ");
   EXPECT_EQ(s.substr(ts.tokens[1].src_begin, ts.tokens[1].src_end - ts.tokens[1].src_begin), "說");
   EXPECT_EQ(s.substr(ts.tokens[2].src_begin, ts.tokens[2].src_end - ts.tokens[2].src_begin), "習");
+}
+
+TEST(Segmenter, TokensAndGapsDoNotDependOnTheFlags) {
+  const std::string s = "2020年5月17日，Ｔｒｕｍｐ說：“習近平 covid-19 U.S.”中国人民5G网络 ひらがな カタカナー 한국어";
+  const TokenStream plain = tok(s);
+  for (unsigned flags : {Segmenter::k_source_offsets, Segmenter::k_dictionary_words}) {
+    const TokenStream other = tok(s, flags);
+    ASSERT_EQ(texts(other), texts(plain));
+    for (size_t i = 0; i < plain.tokens.size(); ++i) {
+      EXPECT_EQ(other.tokens[i].gap, plain.tokens[i].gap) << i;
+      EXPECT_EQ(other.tokens[i].kind, plain.tokens[i].kind) << i;
+    }
+  }
+}
+
+TEST(Segmenter, KanaAreCharacterTokensAndHangulAreWords) {
+  const TokenStream ts = tok("ひらがな 한국어");
+  ASSERT_EQ(ts.tokens.size(), 5u);
+  EXPECT_EQ(ts.tokens[0].kind, TokenKind::cjk);
+  EXPECT_EQ(ts.tokens[4].kind, TokenKind::word);
+  EXPECT_EQ(ts.text(ts.tokens[4]), "한국어");
 }
 
 TEST(Phrase, FindsExactSequencesOnly) {

@@ -24,6 +24,7 @@ struct SearchOptions {
   size_t limit = 10;            ///< results to return; 0 = all matches
   SortOrder sort = SortOrder::relevance;
   size_t snippet_columns = 72;  ///< snippet width in terminal columns
+  bool snippets = true;         ///< false: leave Hit::snippet empty (saves re-tokenizing each hit)
   QueryFilters filters;
 };
 

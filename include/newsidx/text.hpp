@@ -20,7 +20,7 @@ namespace newsidx {
 
 /// Version of normalisation + segmentation. Bump it on any change that alters tokens; it is
 /// stored in the database (see schema.hpp) and a mismatch asks the user to reindex.
-inline constexpr int k_tokenizer_version = 1;
+inline constexpr int k_tokenizer_version = 2;
 
 /// "tokenizer=1 icu=72.1 unicode=15.0": everything that decides which terms a text gets.
 std::string tokenizer_fingerprint();
@@ -50,8 +50,8 @@ struct Token {
   uint32_t src_end = 0;
   TokenKind kind = TokenKind::word;
   Gap gap = Gap::brk;
-  /// CJK only: on the first character of an ICU dictionary word, its length in characters;
-  /// 0 elsewhere. Words of length ≥ 2 become ranking terms.
+  /// CJK only, with Segmenter::k_dictionary_words: on the first character of an ICU dictionary
+  /// word, its length in characters; 0 elsewhere. Words of length ≥ 2 become ranking terms.
   uint16_t word_len = 0;
 };
 
@@ -82,10 +82,14 @@ class Segmenter {
   Segmenter(const Segmenter&) = delete;
   Segmenter& operator=(const Segmenter&) = delete;
 
-  /// Folds `utf8` and splits it into tokens, replacing the contents of `out`.
-  /// With `with_source_offsets`, Token::src_begin/src_end are filled (costs one extra
-  /// uint32 per folded byte while tokenizing); otherwise they are 0.
-  void tokenize(std::string_view utf8, TokenStream& out, bool with_source_offsets = false);
+  /// Flags for tokenize().
+  static constexpr unsigned k_source_offsets = 1;    ///< fill Token::src_begin/src_end (one uint32 per byte)
+  static constexpr unsigned k_dictionary_words = 2;  ///< fill Token::word_len (ICU's CJK dictionary: ~3× slower)
+
+  /// Folds `utf8` and splits it into tokens, replacing the contents of `out`. Han ideographs and
+  /// kana are one token each; every other run goes through ICU's word BreakIterator. Tokens and
+  /// gaps never depend on the flags.
+  void tokenize(std::string_view utf8, TokenStream& out, unsigned flags = 0);
 
  private:
   struct Impl;

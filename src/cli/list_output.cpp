@@ -75,6 +75,11 @@ Result<SearchOptions> search_options(const ListArgs& a) {
     o.filters.until_ms = p->second;
   }
   o.snippet_columns = std::max<size_t>(terminal_columns(), 20) - 5;  // the snippet line is indented by 5
+  // Snippets cost a re-tokenization per hit: make them only when they are printed.
+  const bool listed = a.fields.empty() ? (a.format == "text" || a.format == "json" || a.format == "jsonl")
+                                       : a.fields.find("snippet") != std::string::npos ||
+                                             a.fields.find("highlights") != std::string::npos;
+  o.snippets = a.format != "paths" && listed;
   return o;
 }
 
