@@ -67,25 +67,58 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
     case SortOrder::newest: enquire.set_sort_by_value_then_relevance(k_slot_published, true); break;
     case SortOrder::oldest: enquire.set_sort_by_value_then_relevance(k_slot_published, false); break;
   }
-  const Xapian::doccount all = m_db.get_doccount();
-  Xapian::doccount limit = options.limit == 0 ? all : static_cast<Xapian::doccount>(options.limit);
-  if (exclude) ++limit;  // room for the excluded document
-  const Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(options.offset), limit, 0, nullptr, verifier);
-
+  // Qualifying documents in rank order: (docid, weight, document).
+  struct Candidate {
+    Xapian::docid docid;
+    double weight;
+    Xapian::Document doc;
+  };
+  std::vector<Candidate> ranked;
   SearchResults results;
-  results.total = mset.get_matches_estimated() - (exclude ? 1 : 0);
-  results.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+  const size_t wanted = options.offset + options.limit;
+  if (verifier && options.limit != 0) {
+    // Top-k with verification: walk the candidates in rank order, in growing batches, and
+    // verify only until offset + limit pass. Dropping false candidates does not change the
+    // order of the others, so this equals a full verified match, at a cost of about k checks
+    // instead of one per candidate.
+    Xapian::doccount first = 0;
+    Xapian::doccount batch = static_cast<Xapian::doccount>(std::max<size_t>(64, 2 * wanted));
+    for (;;) {
+      const Xapian::MSet mset = enquire.get_mset(first, batch);
+      if (first == 0) results.total = mset.get_matches_estimated();
+      for (auto it = mset.begin(); it != mset.end() && ranked.size() < wanted; ++it) {
+        Xapian::Document doc = it.get_document();
+        if (*it != exclude && (*verifier)(doc)) ranked.push_back({*it, it.get_weight(), std::move(doc)});
+      }
+      if (ranked.size() >= wanted || mset.size() < batch) break;
+      first += batch;
+      batch *= 4;
+    }
+    results.total_exact = false;  // candidates were counted, not all verified
+  } else {
+    const Xapian::doccount size =
+        options.limit == 0 ? m_db.get_doccount() : static_cast<Xapian::doccount>(wanted + (exclude ? 1 : 0));
+    const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
+    results.total = mset.get_matches_estimated();
+    results.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      if (*it == exclude) {
+        --results.total;
+        continue;
+      }
+      if (options.limit != 0 && ranked.size() == wanted) break;
+      ranked.push_back({*it, it.get_weight(), it.get_document()});
+    }
+  }
+
   Segmenter segmenter;
   TokenStream body;
-  size_t rank = options.offset;
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    if (*it == exclude) continue;
-    if (options.limit && results.hits.size() == options.limit) break;
+  for (size_t i = options.offset; i < ranked.size(); ++i) {
     Hit hit;
-    hit.rank = ++rank;
-    hit.score = it.get_weight();
-    hit.docid = *it;
-    hit.article = from_document_data(it.get_document().get_data());
+    hit.rank = i + 1;
+    hit.score = ranked[i].weight;
+    hit.docid = ranked[i].docid;
+    hit.article = from_document_data(ranked[i].doc.get_data());
     if (options.snippets) {
       segmenter.tokenize(hit.article.text, body, Segmenter::k_source_offsets);
       hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);
