@@ -207,6 +207,14 @@ bool is_cjk(UChar32 c) {
   return script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || c == 0x30FC;  // ー: kana length mark
 }
 
+/// Letters, digits and combining marks: what a word or number token is made of.
+bool is_word_char(UChar32 c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  if (u_isalnum(c)) return true;
+  const int8_t type = u_charType(c);
+  return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK;
+}
+
 bool has_alnum(std::string_view s) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const auto len = static_cast<int32_t>(s.size());
@@ -301,13 +309,36 @@ void Segmenter::tokenize(std::string_view utf8, TokenStream& out, unsigned flags
       continue;
     }
     icu_segments(run_start, run_end, [&](int32_t b, int32_t e, int32_t rule) {
-      if (rule >= UBRK_WORD_NUMBER && rule < UBRK_WORD_NUMBER_LIMIT) {
-        emit(b, e, TokenKind::number, 0);
-      } else if (rule >= UBRK_WORD_LETTER) {
-        emit(b, e, TokenKind::word, 0);
-      } else {
+      if (rule < UBRK_WORD_NUMBER) {
         const Gap g = gap_of_separator(std::string_view(f).substr(b, e - b));
         if (g > pending) pending = g;
+        return;
+      }
+      // ICU keeps punctuation inside words and numbers ("u.s", "19.5", "don't", "@terry",
+      // "matters.news"); a token is only ever letters, digits and marks, so that "terry",
+      // "19" and "news" are found there too. The punctuation becomes a `brk` gap, which a
+      // query that types it ("u.s.", "19.5") requires in turn.
+      for (int32_t k = b; k < e;) {
+        const int32_t piece = k;
+        bool digits_only = true;
+        while (k < e) {
+          int32_t next = k;
+          UChar32 d;
+          U8_NEXT(s, next, e, d);
+          if (d < 0 || !is_word_char(d)) break;
+          digits_only = digits_only && u_isdigit(d);
+          k = next;
+        }
+        if (k > piece) emit(piece, k, digits_only ? TokenKind::number : TokenKind::word, 0);
+        const int32_t sep = k;
+        while (k < e) {
+          int32_t next = k;
+          UChar32 d;
+          U8_NEXT(s, next, e, d);
+          if (d >= 0 && is_word_char(d)) break;
+          k = next;
+        }
+        if (k > sep) pending = Gap::brk;
       }
     });
   }

@@ -148,3 +148,14 @@ TEST(Tokenizer, FingerprintNamesVersionAndIcu) {
   EXPECT_NE(f.find("tokenizer="), std::string::npos);
   EXPECT_NE(f.find("icu="), std::string::npos);
 }
+
+TEST(Segmenter, WordTokensHoldNoPunctuation) {
+  // ICU keeps "@terry", "u.s", "19.5" and "matters.news" whole; newsidx cuts them so that each
+  // part is found, with a brk gap where the punctuation was.
+  const TokenStream ts = tok("@terry u.s. 19.5 matters.news don't");
+  EXPECT_EQ(texts(ts), (std::vector<std::string>{"terry", "u", "s", "19", "5", "matters", "news", "don", "t"}));
+  EXPECT_EQ(ts.tokens[2].gap, Gap::brk);
+  EXPECT_EQ(ts.tokens[3].kind, TokenKind::number);
+  EXPECT_LT(find_phrase(ts, tok("U.S.")), ts.tokens.size());
+  EXPECT_EQ(find_phrase(ts, tok("u s")), ts.tokens.size());  // a space is not the dot
+}

@@ -20,15 +20,15 @@ namespace newsidx {
 
 /// Version of normalisation + segmentation. Bump it on any change that alters tokens; it is
 /// stored in the database (see schema.hpp) and a mismatch asks the user to reindex.
-inline constexpr int k_tokenizer_version = 2;
+inline constexpr int k_tokenizer_version = 3;
 
 /// "tokenizer=1 icu=72.1 unicode=15.0": everything that decides which terms a text gets.
 std::string tokenizer_fingerprint();
 
 enum class TokenKind : uint8_t {
   cjk,     ///< one Han ideograph or kana (after folding)
-  word,    ///< a run of letters (ICU UBRK_WORD_LETTER), e.g. "trump", "covid"
-  number,  ///< ICU UBRK_WORD_NUMBER, e.g. "2020", "3.5"
+  word,    ///< letters (and digits), e.g. "trump", "covid19": an ICU word cut at punctuation
+  number,  ///< digits only, e.g. "2020" ("3.5" is 3, brk, 5)
 };
 
 /// What separates a token from the one before it. Canonical, so that two token sequences are
