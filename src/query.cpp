@@ -129,6 +129,7 @@ struct Literal {
   std::string stem_text;   // its stem
   bool exact = false;      // the candidate terms alone decide a match
   Xapian::Query query;     // candidate (and ranking) query
+  std::string typed_form;  // folded without Traditional→Simplified, for the script bonus ("" if split)
 };
 
 struct Node {
@@ -416,6 +417,7 @@ class Parser {
       Literal lit;
       lit.field = field;
       lit.typed = lx.text;
+      if (pieces.size() == 1) lit.typed_form = fold(text, false);
       lit.tokens = std::move(piece);
       lit.stem = !lx.quoted;
       compile_literal(lit, m_q.stemmer);
@@ -683,6 +685,22 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
     return a.first != b.first ? a.first < b.first : a.last > b.last;
   });
   return out;
+}
+
+double CompiledQuery::typed_form_bonus(const StoredArticle& a) const {
+  std::vector<const Node*> nodes;
+  positive_nodes(m_impl->root, nodes);
+  size_t considered = 0, found = 0;
+  std::string doc_form;
+  for (const Node* n : nodes) {
+    if (n->kind != Node::Kind::literal) continue;
+    const Literal& lit = m_impl->literals[n->literal];
+    if (lit.typed_form.empty() || lit.field == Field::author) continue;
+    if (doc_form.empty()) doc_form = fold(a.title + "\n" + a.text, false);
+    ++considered;
+    found += doc_form.find(lit.typed_form) != std::string::npos;
+  }
+  return considered ? 1.0 + k_typed_form_bonus * static_cast<double>(found) / static_cast<double>(considered) : 1.0;
 }
 
 std::string CompiledQuery::explain() const {

@@ -76,28 +76,32 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
   std::vector<Candidate> ranked;
   SearchResults results;
   const size_t wanted = options.offset + options.limit;
+  // Relevance order is refined by the typed-form bonus over a window of the best candidates, so
+  // a bounded search looks at more than it returns.
+  const bool rerank = options.sort == SortOrder::relevance;
+  const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
   if (verifier && options.limit != 0) {
     // Top-k with verification: walk the candidates in rank order, in growing batches, and
-    // verify only until offset + limit pass. Dropping false candidates does not change the
-    // order of the others, so this equals a full verified match, at a cost of about k checks
-    // instead of one per candidate.
+    // verify only until the window is full. Dropping false candidates does not change the
+    // order of the others, so this equals a full verified match, at a cost of about `window`
+    // checks instead of one per candidate.
     Xapian::doccount first = 0;
-    Xapian::doccount batch = static_cast<Xapian::doccount>(std::max<size_t>(64, 2 * wanted));
+    Xapian::doccount batch = static_cast<Xapian::doccount>(std::max<size_t>(64, 2 * window));
     for (;;) {
       const Xapian::MSet mset = enquire.get_mset(first, batch);
       if (first == 0) results.total = mset.get_matches_estimated();
-      for (auto it = mset.begin(); it != mset.end() && ranked.size() < wanted; ++it) {
+      for (auto it = mset.begin(); it != mset.end() && ranked.size() < window; ++it) {
         Xapian::Document doc = it.get_document();
         if (*it != exclude && (*verifier)(doc)) ranked.push_back({*it, it.get_weight(), std::move(doc)});
       }
-      if (ranked.size() >= wanted || mset.size() < batch) break;
+      if (ranked.size() >= window || mset.size() < batch) break;
       first += batch;
       batch *= 4;
     }
     results.total_exact = false;  // candidates were counted, not all verified
   } else {
     const Xapian::doccount size =
-        options.limit == 0 ? m_db.get_doccount() : static_cast<Xapian::doccount>(wanted + (exclude ? 1 : 0));
+        options.limit == 0 ? m_db.get_doccount() : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
     const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
     results.total = mset.get_matches_estimated();
     results.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -106,10 +110,14 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
         --results.total;
         continue;
       }
-      if (options.limit != 0 && ranked.size() == wanted) break;
       ranked.push_back({*it, it.get_weight(), it.get_document()});
     }
   }
+  if (rerank) {
+    for (Candidate& c : ranked) c.weight *= highlight.typed_form_bonus(from_document_data(c.doc.get_data()));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
+  }
+  if (options.limit != 0 && ranked.size() > wanted) ranked.resize(wanted);
 
   Segmenter segmenter;
   TokenStream body;

@@ -88,7 +88,7 @@ bool has_boundary_before(const icu::Normalizer2& n, UChar32 c) { return c < 0x30
 
 /// Folds `src` into `out`. If `map` is non-null, map->at(k) is the source byte offset of the
 /// normalisation segment that produced folded byte k, with one final entry for the end.
-void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* map) {
+void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* map, bool simplify = true) {
   const icu::Normalizer2& n = nfkc_casefold();
   out.clear();
   out.reserve(src.size());
@@ -119,7 +119,8 @@ void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* ma
     if (!multi && c < 0x80) {
       out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     } else if (!multi && (is_unified_ideograph(c) || n.isInert(c))) {
-      append_simplified(out, c);
+      if (simplify) append_simplified(out, c);
+      else append_utf8(out, c);
     } else {
       UErrorCode status = U_ZERO_ERROR;
       icu::UnicodeString seg = icu::UnicodeString::fromUTF8(
@@ -128,7 +129,8 @@ void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* ma
       if (U_FAILURE(status)) normalized = seg;
       for (int32_t k = 0; k < normalized.length();) {
         UChar32 d = normalized.char32At(k);
-        append_simplified(out, d);
+        if (simplify) append_simplified(out, d);
+        else append_utf8(out, d);
         k += U16_LENGTH(d);
       }
     }
@@ -169,9 +171,9 @@ std::string tokenizer_fingerprint() {
          " unicode=" + U_UNICODE_VERSION;
 }
 
-std::string fold(std::string_view utf8) {
+std::string fold(std::string_view utf8, bool simplify) {
   std::string out;
-  fold_into(utf8, out, nullptr);
+  fold_into(utf8, out, nullptr, simplify);
   return out;
 }
 

@@ -326,3 +326,24 @@ TEST(Snippets, FitTheColumnBudgetCountingChineseAsTwo) {
     EXPECT_EQ(s.text.substr(s.highlights[0].begin, s.highlights[0].end - s.highlights[0].begin), "关键词");
   }
 }
+
+TEST(Ranking, ArticlesInTheScriptOfTheQueryComeFirst) {
+  TempDir dir;
+  write_file(dir.path() / "in" / "s.md", article(1593561600000, "新闻", "https://x.org/simplified",
+                                                  "<p>卡达航空提出仲裁，要求赔偿。</p>"));
+  write_file(dir.path() / "in" / "t.md", article(1593561600000, "新聞", "https://x.org/traditional",
+                                                  "<p>卡達航空提出仲裁，要求賠償。</p>"));
+  struct Quiet : IndexObserver {
+    void on_file(const std::string&, FileOutcome, std::string_view) override {}
+  } quiet;
+  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  for (const auto& [query, first] : {std::pair{"卡達航空 賠償", "https://x.org/traditional"},
+                                     std::pair{"卡达航空 赔偿", "https://x.org/simplified"}}) {
+    Result<SearchResults> r = s->search(query, {});
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->hits.size(), 2u) << query;  // both match: folding finds the other script too
+    EXPECT_EQ(r->hits[0].article.url, first) << query;
+  }
+}

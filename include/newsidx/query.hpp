@@ -44,6 +44,10 @@ struct QueryFilters {
   std::vector<std::string> sources; ///< any of these hosts (or parent domains)
 };
 
+/// Weight of the typed-form bonus (see CompiledQuery::typed_form_bonus); chosen so that a
+/// same-script copy outranks a translated near-duplicate.
+inline constexpr double k_typed_form_bonus = 0.25;
+
 class CompiledQuery {
  public:
   CompiledQuery();
@@ -59,6 +63,11 @@ class CompiledQuery {
   /// Ranges of `body` (tokens of a document's text) that positive literals of the query match;
   /// sorted, possibly overlapping. Used for snippets.
   [[nodiscard]] std::vector<TokenRange> highlights(const TokenStream& body) const;
+  /// Ranking factor in [1, 1 + k_typed_form_bonus]: the share of the query's literals that
+  /// occur in `a` in the form they were typed (case and width folded, but not Traditional→
+  /// Simplified). A query typed in Traditional Chinese thus prefers Traditional articles among
+  /// otherwise similar matches, and a Simplified one Simplified articles.
+  [[nodiscard]] double typed_form_bonus(const StoredArticle& a) const;
   /// Human-readable account of normalisation, segmentation and the Xapian query (--explain).
   [[nodiscard]] std::string explain() const;
 

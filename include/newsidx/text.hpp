@@ -69,9 +69,10 @@ struct TokenStream {
   }
 };
 
-/// Folds UTF-8 text: NFKC_Casefold, then Traditional→Simplified. Idempotent.
+/// Folds UTF-8 text: NFKC_Casefold, then Traditional→Simplified (unless `simplify` is false:
+/// ranking compares the script a query was typed in with a document's). Idempotent.
 /// Invalid UTF-8 sequences become U+FFFD.
-std::string fold(std::string_view utf8);
+std::string fold(std::string_view utf8, bool simplify = true);
 
 /// Tokenizer with its own ICU BreakIterator. Not thread-safe: create one per thread
 /// (creation costs ~1 ms; reuse it).
