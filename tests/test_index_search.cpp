@@ -143,6 +143,31 @@ TEST_F(IndexSearch, BooleanOperatorsAndFields) {
   EXPECT_EQ(set_of("source:voachinese.com"), (Set{"1", "5"}));
   EXPECT_EQ(set_of("source:www.cna.com.tw 普京"), Set{"2"});
   EXPECT_EQ(set_of("hon*"), Set{"3"});
+  EXPECT_EQ(set_of("特朗普 AND 北京"), Set{"1"});
+  EXPECT_EQ(set_of("NOT 特朗普 date:2020-07"), Set{"2"});
+}
+
+TEST(Fields, AuthorMatchesTheBylineOnly) {
+  TempDir dir;
+  write_file(dir.path() / "in" / "a.md", article(1593561600000, "普京访问", "https://x.org/a",
+                                                  "<address>DAVID PIERSON</address><p>俄罗斯总统普京。</p>"));
+  write_file(dir.path() / "in" / "b.md", article(1593561600000, "普京讲话", "https://x.org/b",
+                                                  "<p>记者 David Pierson 的报道被引用。</p>"));
+  struct Quiet : IndexObserver {
+    void on_file(const std::string&, FileOutcome, std::string_view) override {}
+  } quiet;
+  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  for (const char* q : {"author:pierson", "author:\"david pierson\"", "author:PIERSON 普京"}) {
+    Result<SearchResults> r = s->search(q, {});
+    ASSERT_TRUE(r.ok()) << q;
+    ASSERT_EQ(r->hits.size(), 1u) << q;
+    EXPECT_EQ(r->hits[0].article.url, "https://x.org/a") << q;
+  }
+  Result<SearchResults> both = s->search("pierson", {});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->hits.size(), 2u);
 }
 
 TEST_F(IndexSearch, DateFiltersAndSortOrders) {
