@@ -11,11 +11,13 @@ db=${2:-$work/newsidx.db}
 total=0 bad=0
 while IFS= read -r -d '' query; do
   total=$((total + 1))
-  rc=0
-  "$bin" --db "$db" search --format json -- "$query" | python3 -m json.tool > /dev/null || rc=$?
-  "$bin" --db "$db" search --format jsonl --limit 0 -- "$query" |
-    python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' || rc=$?
-  if [ "$rc" -ne 0 ]; then bad=$((bad + 1)); echo "INVALID: $query"; fi
+  ok=1
+  # Exit status 1 means "no results": the output must still be valid ("[]", or no lines).
+  s=0; "$bin" --db "$db" search --format json -- "$query" > "$work/check.json" || s=$?
+  [ "$s" -le 1 ] && python3 -m json.tool "$work/check.json" > /dev/null || ok=0
+  s=0; "$bin" --db "$db" search --format jsonl --limit 0 -- "$query" > "$work/check.jsonl" || s=$?
+  [ "$s" -le 1 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$work/check.jsonl" || ok=0
+  if [ "$ok" -ne 1 ]; then bad=$((bad + 1)); echo "INVALID: $query"; fi
 done < <(/usr/bin/python3 -c '
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
