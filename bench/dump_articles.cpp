@@ -4,10 +4,11 @@
 //                                  article: {"path","url","title","text","published_ms","folded"}
 //        dump_articles --fold      fold each line of stdin (newsidx::fold) and print it
 //
-// Files are collected like the indexer does: folders walked recursively, entries whose name
-// starts with '.' skipped, each root's files in sorted path order. Files that parse_article
-// refuses are skipped (counted on stderr). One article is kept per URL: the one whose path comes
-// last, the rule `newsidx index` applies when several files share a URL. `folded` is
+// Files are read like `newsidx index` reads them: folders walked recursively (entries whose name
+// starts with '.' and symlinked folders skipped), files over IndexOptions::max_file_bytes refused,
+// bytes decoded by newsidx::to_utf8, then newsidx::parse_article. Refused files are counted on
+// stderr. One article is kept per URL, chosen by newsidx::copy_wins (the indexer's rule: newest
+// publish time, then the absolute path that sorts last). `folded` is
 // newsidx::fold(title + "\n" + text), so substring ground truth uses exactly newsidx's folding
 // (NFKC_Casefold, then Traditional→Simplified). Output is in the order of the kept files' paths.
 #include <algorithm>
@@ -17,13 +18,14 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "newsidx/article.hpp"
+#include "newsidx/index.hpp"
 #include "newsidx/text.hpp"
 
 namespace fs = std::filesystem;
@@ -38,11 +40,11 @@ std::vector<std::string> collect_files(const std::string& root) {
   auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
+    std::error_code type_ec;
     if (!name.empty() && name[0] == '.') {
-      if (it->is_directory()) it.disable_recursion_pending();
+      if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) it.disable_recursion_pending();
       continue;
     }
-    std::error_code type_ec;
     if (!it->is_directory(type_ec)) found.push_back(it->path().string());
   }
   std::sort(found.begin(), found.end());
@@ -66,19 +68,33 @@ int dump(const std::vector<std::string>& roots) {
     std::vector<std::string> f = collect_files(root);
     files.insert(files.end(), f.begin(), f.end());
   }
-  // URL → parsed article; a later file replaces an earlier one, like replace_document(Q<url>).
-  std::map<std::string, newsidx::Article> by_url;
+  // URL → the winning copy so far and its article.
+  std::map<std::string, std::pair<newsidx::FileCopy, newsidx::Article>> by_url;
+  const size_t max_bytes = newsidx::IndexOptions{}.max_file_bytes;
   size_t refused = 0;
   for (const std::string& path : files) {
-    newsidx::Result<newsidx::Article> a = newsidx::parse_article(read_all(path), path);
+    std::error_code ec;
+    if (fs::file_size(path, ec) > max_bytes || ec) {
+      ++refused;
+      continue;
+    }
+    newsidx::Result<newsidx::DecodedText> text = newsidx::to_utf8(read_all(path));
+    newsidx::Result<newsidx::Article> a = text ? newsidx::parse_article(text->text, path) : text.error();
     if (!a) {
       ++refused;
       continue;
     }
-    by_url.insert_or_assign(a->url, std::move(*a));
+    newsidx::FileCopy copy{path, fs::absolute(path).lexically_normal().string(), a->published_ms};
+    const std::string url = a->url;
+    auto it = by_url.find(url);
+    if (it == by_url.end()) {
+      by_url.emplace(url, std::pair{std::move(copy), std::move(*a)});
+    } else if (newsidx::copy_wins(copy, it->second.first)) {
+      it->second = {std::move(copy), std::move(*a)};
+    }
   }
   std::vector<const newsidx::Article*> kept;
-  for (const auto& [url, a] : by_url) kept.push_back(&a);
+  for (const auto& [url, winner] : by_url) kept.push_back(&winner.second);
   std::sort(kept.begin(), kept.end(), [](const auto* x, const auto* y) { return x->path < y->path; });
   for (const newsidx::Article* a : kept) {
     const nlohmann::json j = {

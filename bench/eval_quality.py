@@ -10,12 +10,14 @@ Run it with Debian's python, which has python3-xapian:
     cmake --build build -j2
     /usr/bin/python3 bench/eval_quality.py            # --help for options
 
-Work files, each reused when present (delete one to redo its step):
+Work files, each redone only when its input changed (delete one to force it):
     WORK/articles.jsonl   build/bench/dump_articles CORPUS: one article per URL, with folded text
+                          (redone when dump_articles is rebuilt, i.e. when newsidx_lib changed)
     WORK/html/            the same articles as article-NNNNN.html pages, and map.json (file → URL)
-    WORK/newsidx.db       newsidx index CORPUS (redone whenever the newsidx binary changes)
-    WORK/omega.db         XAPIAN_CJK_NGRAM=1 omindex over WORK/html
-    WORK/recoll/          recoll configuration and index over WORK/html
+                          (redone when articles.jsonl has other contents)
+    WORK/newsidx.db       newsidx index CORPUS (redone when the newsidx binary changes)
+    WORK/omega.db         XAPIAN_CJK_NGRAM=1 omindex over WORK/html (redone when html/ is)
+    WORK/recoll/          recoll configuration and index over WORK/html (redone when html/ is)
     WORK/details.jsonl    written on every run: per-query truth and each engine's result
 
 Query kinds (literal kinds get recall and precision; `known` gets MRR):
@@ -25,13 +27,14 @@ Query kinds (literal kinds get recall and precision; `known` gets MRR):
     english      Economist words in another inflection with the same English stem
     mixed        Latin word(s) and Chinese run(s) from one article: "W 中", "中 W 中", "W 中 W"
     fullwidth    a number or Latin word of an article, typed in full-width forms
-    known        2–3 rare Chinese fragments of one article that together match only it
+    known        2–3 Chinese fragments of one article, each in at most 5 articles
+    known_simplified  the same known items typed in Simplified (folded), as most readers type
 
 Ground truth: a query is split on spaces into parts, and an article is relevant when it has every
 part. A Chinese part must occur as a substring of the article's folded title + text; a number must
-be a whole word; a Latin word matches any word with the same English (Snowball) stem. Words follow
-Unicode's word boundaries (UAX #29; see WORD). Folding is newsidx's own (dump_articles --fold), so
-this script never re-implements it.
+be a whole word; a Latin word matches any word with the same English (Snowball) stem. A word is a
+run of letters and digits (see WORD). Folding is newsidx's own (dump_articles --fold), so this
+script never re-implements it.
 """
 
 from __future__ import annotations
@@ -59,17 +62,19 @@ import xapian
 
 REPO = Path(__file__).resolve().parent.parent
 ENGINES = ("newsidx", "omindex", "recoll")
-KINDS = ("substr", "entity", "traditional", "english", "mixed", "fullwidth", "known")
+KINDS = ("substr", "entity", "traditional", "english", "mixed", "fullwidth", "known", "known_simplified")
+LITERAL_KINDS = KINDS[:6]
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_RUN = re.compile(f"[{CJK}]+")
-# Words of folded text, as Unicode's word boundaries (UAX #29) delimit them, for Latin script:
-# letters, digits and '_' run together; '.', an apostrophe or '·' joins two letters ("u.s",
-# "www.bbc.com", "don't"); '.', ',', ';' or an apostrophe joins two digits ("7.91", "28,000").
-# ':' joins nothing (ICU's root rules drop it from MidLetter). "@" is not part of a word.
-LETTER = "a-z\u00b5\u00df-\u00f6\u00f8-\u024f"
-WORD = re.compile(f"[0-9_{LETTER}]+(?:(?:(?<=[{LETTER}])[.'’·](?=[{LETTER}])|(?<=[0-9])[.,;'’](?=[0-9]))"
-                  f"[0-9_{LETTER}]+)*")
+# Words of folded text: maximal runs of letters and digits, where letters are those of alphabets
+# (not ideographs, kana or Thai-like scripts: they have no spaces between words). Every other
+# character separates words, so "www.bbc.com", "@terry", "7.91", "em_nation" and "trump’s" hold
+# the words bbc, terry, 91, nation and trump. That is the issue's [0-9a-z]+(?:['’][0-9a-z]+)*
+# for every alphabet ("51μg" stays one word) and with apostrophes separating too: the Snowball
+# stem of "trump’s" is "trump’", so joining them would hide Trump from a search for "trump".
+LETTER = f"(?![{CJK}\u3040-\u30ff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff])[^\\W\\d_]"
+WORD = re.compile(f"(?:{LETTER}|\\d)+")
 WORD_ANY_CASE = re.compile(WORD.pattern, re.IGNORECASE)  # for original (unfolded) text
 NUMBER = re.compile("[0-9]+")
 
@@ -117,11 +122,12 @@ class QueryFailed(Exception):
 def dump_articles(build: Path, corpus: Path, work: Path) -> Path:
     """WORK/articles.jsonl from build/bench/dump_articles (one article per URL)."""
     out = work / "articles.jsonl"
-    if not out.exists():
+    tool = build / "bench" / "dump_articles"
+    if not newer(out, tool):
         log(f"dumping articles of {corpus}")
         tmp = out.with_suffix(".tmp")
         with tmp.open("wb") as f:
-            subprocess.run([build / "bench" / "dump_articles", corpus], stdout=f, check=True)
+            subprocess.run([tool, corpus], stdout=f, check=True)
         tmp.rename(out)
     return out
 
@@ -172,7 +178,7 @@ class Corpus:
         return found
 
     def word_docs(self) -> dict[str, set[int]]:
-        """Word (WORD regex on folded text) → articles that have it. Built on first use (~20 s)."""
+        """Word (WORD regex on folded text) → articles that have it. Built on first use (about 1 s)."""
         if self._word_docs is None:
             index: dict[str, set[int]] = collections.defaultdict(set)
             for k, a in enumerate(self.articles):
@@ -216,11 +222,15 @@ class Corpus:
 # Step b: the HTML copy for the peers
 
 
-def write_html_corpus(corpus: Corpus, work: Path) -> Path:
+def write_html_corpus(corpus: Corpus, articles: Path, work: Path) -> Path:
     """WORK/html/article-NNNNN.html for every article (NNNNN = line in articles.jsonl), and
-    WORK/html/map.json {file name: URL}. Title and paragraphs are HTML-escaped, UTF-8."""
+    WORK/html/map.json {file name: URL}. Title and paragraphs are HTML-escaped, UTF-8. The title
+    is also the page's <h1>, as on a news site: omindex indexes <title> only as `title:` terms
+    (prefix S), which Omega's plain queries do not search."""
     out = work / "html"
-    if out.exists():
+    stamp = work / "html.stamp"
+    key = sha256(articles)
+    if out.exists() and stamp.exists() and stamp.read_text() == key:
         return out
     log(f"writing {len(corpus.articles)} HTML pages")
     tmp = work / "html.tmp"
@@ -229,13 +239,16 @@ def write_html_corpus(corpus: Corpus, work: Path) -> Path:
     mapping = {}
     for k, a in enumerate(corpus.articles):
         name = html_name(k)
+        title = html.escape(a["title"])
         body = "".join(f"<p>{html.escape(p)}</p>" for p in a["text"].split("\n"))
         page = ('<!DOCTYPE html><html><head><meta charset="utf-8">'
-                f"<title>{html.escape(a['title'])}</title></head><body>{body}</body></html>\n")
+                f"<title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>\n")
         (tmp / name).write_text(page, encoding="utf-8")
         mapping[name] = a["url"]
     (tmp / "map.json").write_text(json.dumps(mapping, ensure_ascii=False, indent=0), encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
+    stamp.write_text(key)
     return out
 
 
@@ -271,8 +284,8 @@ class Newsidx:
         self.stamp.write_text(key)
 
     def search(self, query: str) -> list[str]:
-        r = subprocess.run([self.binary, "--db", self.db, "search", "--limit", "0", "--format", "jsonl", "--", query],
-                           capture_output=True, text=True)
+        r = subprocess.run([self.binary, "--db", self.db, "search", "--limit", "0", "--format", "jsonl",
+                            "--fields", "url", "--", query], capture_output=True, text=True)
         if r.returncode == 1 and not r.stdout:
             return []
         if r.returncode != 0:
@@ -292,7 +305,7 @@ class Omindex:
 
     def prepare(self) -> None:
         os.environ["XAPIAN_CJK_NGRAM"] = "1"  # read by the QueryParser too
-        if not self.path.exists():
+        if not newer(self.path, self.html_dir):
             require_package("omindex", "xapian-omega")
             tmp = self.path.with_suffix(".tmp")
             shutil.rmtree(tmp, ignore_errors=True)
@@ -300,6 +313,7 @@ class Omindex:
             started = time.monotonic()
             subprocess.run(["omindex", "--db", tmp, "--url", "/", "--mime-type", "json:skip", self.html_dir],
                            check=True, stdout=subprocess.DEVNULL)
+            shutil.rmtree(self.path, ignore_errors=True)
             tmp.rename(self.path)
             log(f"omindex: indexed in {time.monotonic() - started:.0f} s")
         self.db = xapian.Database(str(self.path))
@@ -344,7 +358,7 @@ class Recoll:
         self.conf = work / "recoll"
 
     def prepare(self) -> None:
-        if not self.conf.exists():
+        if not newer(self.conf, self.html_dir):
             require_package("recollindex", "recollcmd")
             tmp = self.conf.with_suffix(".tmp")
             shutil.rmtree(tmp, ignore_errors=True)
@@ -360,6 +374,7 @@ class Recoll:
             started = time.monotonic()
             subprocess.run(["recollindex", "-c", tmp, "-z"], check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
+            shutil.rmtree(self.conf, ignore_errors=True)
             tmp.rename(self.conf)
             log(f"recoll: indexed in {time.monotonic() - started:.0f} s")
         self.url_of = json.loads((self.html_dir / "map.json").read_text(encoding="utf-8"))
@@ -377,7 +392,13 @@ def require_package(command: str, package: str) -> None:
     """Installs a Debian package (we run as root) when its command is missing."""
     if shutil.which(command) is None:
         log(f"installing {package}")
+        subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["apt-get", "install", "-y", package], check=True, stdout=subprocess.DEVNULL)
+
+
+def newer(output: Path, source: Path) -> bool:
+    """True if output exists and was written after source (an index after the pages it holds)."""
+    return output.exists() and output.stat().st_mtime >= source.stat().st_mtime
 
 
 def sha256(path: Path) -> str:
@@ -400,17 +421,29 @@ def cjk_piece(rng: random.Random, text: str, min_len: int, max_len: int) -> str 
 
 
 def latin_words(text: str) -> list[str]:
-    """ASCII words of 3–12 letters in original text, without stop words or operators."""
-    return [w for w in WORD_ANY_CASE.findall(text) if w.isascii() and w.isalpha() and 3 <= len(w) <= 12
-            and w.lower() not in STOPWORDS | OPERATORS]
+    """ASCII words of 3–12 letters standing alone in original text (not in "www.bbc.com",
+    "me@mail" or "trump's"), without stop words or operators."""
+    return [m.group() for m in WORD_ANY_CASE.finditer(text)
+            if m.group().isascii() and m.group().isalpha() and 3 <= len(m.group()) <= 12
+            and m.group().lower() not in STOPWORDS | OPERATORS and standalone(text, m, ".@_'’")]
 
 
 def numbers(text: str) -> list[str]:
-    """Words of 2–6 ASCII digits in text (not parts of "7.91" or "28,000")."""
-    return [w for w in WORD_ANY_CASE.findall(text) if w.isascii() and w.isdigit() and 2 <= len(w) <= 6]
+    """Numbers of 2–6 ASCII digits standing alone in text (not in "7.91" or "28,000")."""
+    return [m.group() for m in WORD_ANY_CASE.finditer(text)
+            if m.group().isascii() and m.group().isdigit() and 2 <= len(m.group()) <= 6
+            and standalone(text, m, ".,")]
+
+
+def standalone(text: str, m: re.Match, joiners: str) -> bool:
+    """False if the word m is glued to another word by one of `joiners` ("bbc" in "www.bbc")."""
+    before, after = text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 2]
+    return not (len(before) == 2 and before[1] in joiners and WORD_ANY_CASE.match(before[0])
+                or len(after) == 2 and after[0] in joiners and WORD_ANY_CASE.match(after[1]))
 
 
 def gen_substr(corpus: Corpus, rng: random.Random, n: int) -> list[str]:
+    """Runs of 1–8 ideographs cut from the folded text of random articles."""
     out: list[str] = []
     while len(out) < n:
         piece = cjk_piece(rng, corpus.articles[rng.randrange(len(corpus.articles))]["folded"], 1, 8)
@@ -504,26 +537,46 @@ def gen_fullwidth(corpus: Corpus, rng: random.Random, n: int) -> list[str]:
 
 
 def gen_known(corpus: Corpus, rng: random.Random, n: int, build: Path) -> list[tuple[str, int]]:
-    """(query, target article): 2–3 runs of 3–5 ideographs cut from the article's original text,
-    each (folded) in at most 5 articles, that together occur in the target only."""
+    """(query, target article): 2–3 fragments of 3–5 ideographs cut from different ideograph runs
+    of the article's original text, none inside another, each (folded) in at most 5 articles.
+    Other articles with every fragment compete in the ranking, but a target is skipped when one of
+    them is the same story under another URL (same_story)."""
     out: list[tuple[str, int]] = []
     while len(out) < n:
         target = rng.randrange(len(corpus.articles))
-        text = corpus.original(target)
-        pieces = list(dict.fromkeys(p for p in (cjk_piece(rng, text, 3, 5) for _ in range(30)) if p))
+        runs = [m.group() for m in CJK_RUN.finditer(corpus.original(target)) if len(m.group()) >= 3]
+        rng.shuffle(runs)
+        pieces = []
+        for run in runs[:30]:
+            length = rng.randint(3, min(5, len(run)))
+            start = rng.randrange(len(run) - length + 1)
+            pieces.append(run[start:start + length])
         wanted = rng.randint(2, 3)
         chosen: list[str] = []
-        common: set[int] | None = None
+        chosen_folded: list[str] = []
+        common: set[int] = set()
         for piece, folded in zip(pieces, fold_all(build, pieces)):
+            if any(folded in f or f in folded for f in chosen_folded):
+                continue
             docs = corpus.with_substring(folded, stop_after=5)
             if len(docs) <= 5:
+                common = docs if not chosen else common & docs
                 chosen.append(piece)
-                common = docs if common is None else common & docs
+                chosen_folded.append(folded)
             if len(chosen) == wanted:
                 break
-        if len(chosen) == wanted and common == {target}:
+        if len(chosen) < wanted:
+            continue
+        if not any(k != target and same_story(corpus.articles[k], corpus.articles[target]) for k in common):
             out.append((" ".join(chosen), target))
     return out
+
+
+def same_story(a: dict, b: dict) -> bool:
+    """Same folded text, or one folded title (of 6 or more characters) inside the other, as in a
+    repost "VOA | <title>": then no engine can tell which URL a user wants."""
+    short, long = sorted((a["folded"].split("\n", 1)[0], b["folded"].split("\n", 1)[0]), key=len)
+    return a["folded"] == b["folded"] or (len(short) >= 6 and short in long)
 
 
 def build_queries(corpus: Corpus, seed: int, n: int, build: Path) -> list[Query]:
@@ -539,12 +592,18 @@ def build_queries(corpus: Corpus, seed: int, n: int, build: Path) -> list[Query]
         "fullwidth": gen_fullwidth(corpus, rng, n),
     }
     queries = [Query(kind, t) for kind, ts in texts.items() for t in ts]
-    queries += [Query("known", t, target=k) for t, k in gen_known(corpus, rng, n, build)]
+    known = gen_known(corpus, rng, n, build)
+    queries += [Query("known", t, target=k) for t, k in known]
+    # The same known items as a reader who writes Simplified Chinese types them: the fragments
+    # folded (Traditional→Simplified, full-width→ASCII). For the Traditional-script targets
+    # (CNA, RTI, many matters.news) this is the other script.
+    folded_known = fold_all(build, [t for t, _ in known])
+    queries += [Query("known_simplified", t, target=k) for t, (_, k) in zip(folded_known, known)]
     for q, folded in zip(queries, fold_all(build, [q.text for q in queries])):
         q.folded = folded
-        if q.kind != "known":
+        if not q.kind.startswith("known"):
             q.truth = corpus.truth(folded)
-    return [q for q in queries if q.kind == "known" or q.truth]
+    return [q for q in queries if q.kind.startswith("known") or q.truth]
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,7 +616,7 @@ def run_queries(queries: list[Query], engines: list, corpus: Corpus) -> list[dic
     records = []
     for i, q in enumerate(queries, 1):
         rec = {"kind": q.kind, "query": q.text, "folded": q.folded}
-        if q.kind == "known":
+        if q.kind.startswith("known"):
             rec["target"] = corpus.urls[q.target]
         else:
             rec["truth"] = len(q.truth)
@@ -571,7 +630,7 @@ def run_queries(queries: list[Query], engines: list, corpus: Corpus) -> list[dic
             res = {"retrieved": len(got), "seconds": round(time.monotonic() - started, 3)}
             if error:
                 res["error"] = error
-            if q.kind == "known":
+            if q.kind.startswith("known"):
                 res["rank"] = got.index(q.target) + 1 if q.target in got else None
             else:
                 got_set = set(got)
@@ -590,13 +649,13 @@ def summarize(records: list[dict], engine_names: list[str]) -> dict:
     `all literal` total over every kind but `known`."""
     stats: dict = {}
     for rec in records:
-        for kind in (rec["kind"], "all literal") if rec["kind"] != "known" else ("known",):
+        for kind in (rec["kind"], "all literal") if not rec["kind"].startswith("known") else (rec["kind"],):
             for name in engine_names:
                 s = stats.setdefault((kind, name), collections.Counter())
                 r = rec[name]
                 s["queries"] += 1
                 s["failed"] += bool(r.get("error"))
-                if kind == "known":
+                if kind.startswith("known"):
                     s["relevant"] += 1
                     s["rr"] += 1 / r["rank"] if r["rank"] else 0
                     s["full"] += r["rank"] == 1
@@ -615,14 +674,14 @@ def table(stats: dict, engine_names: list[str]) -> str:
     for name in engine_names:
         head += [f"{name} R", f"{name} P", f"{name} full", f"{name} fail"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
-    for kind in (*KINDS[:-1], "all literal", "known"):
+    for kind in (*LITERAL_KINDS, "all literal", "known", "known_simplified"):
         if (kind, engine_names[0]) not in stats:
             continue
         first = stats[(kind, engine_names[0])]
         row = [kind, str(first["queries"]), str(first["relevant"])]
         for name in engine_names:
             s = stats[(kind, name)]
-            if kind == "known":
+            if kind.startswith("known"):
                 row += [f"MRR {s['rr'] / s['queries']:.3f}", "–"]
             else:
                 row += [f"{s['correct'] / s['relevant']:.3f}",
@@ -637,7 +696,7 @@ def worst(records: list[dict], engine: str, limit: int) -> list[str]:
     scored = []
     for rec in records:
         r = rec[engine]
-        if rec["kind"] == "known":
+        if rec["kind"].startswith("known"):
             if r["rank"] != 1:
                 scored.append((1 / r["rank"] if r["rank"] else 0, 1.0, rec))
         elif r["correct"] < rec["truth"] or r["retrieved"] > r["correct"] or r.get("error"):
@@ -646,7 +705,7 @@ def worst(records: list[dict], engine: str, limit: int) -> list[str]:
     out = []
     for _, _, rec in scored[:limit]:
         r = rec[engine]
-        if rec["kind"] == "known":
+        if rec["kind"].startswith("known"):
             line = f"known {rec['query']!r}: target {rec['target']} at rank {r['rank']} of {r['retrieved']}"
         else:
             line = (f"{rec['kind']} {rec['query']!r} (folded {rec['folded']!r}): truth {rec['truth']}, "
@@ -662,10 +721,16 @@ def worst(records: list[dict], engine: str, limit: int) -> list[str]:
 
 
 def git_state() -> str:
+    """The commit newsidx was built from, noting uncommitted changes to its sources."""
     head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src", "include", "CMakeLists.txt"],
                            capture_output=True, text=True)
-    return head.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
+    return head.stdout.strip() + (" with uncommitted changes to src/include" if dirty.stdout.strip() else "")
+
+
+def package_version(package: str) -> str:
+    r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", package], capture_output=True, text=True)
+    return r.stdout.strip() or "not installed"
 
 
 def log(msg: str) -> None:
@@ -686,9 +751,10 @@ def main() -> None:
     corpus_dir, build, work = args.corpus.resolve(), args.build.resolve(), args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
 
-    corpus = Corpus(dump_articles(build, corpus_dir, work))
+    articles = dump_articles(build, corpus_dir, work)
+    corpus = Corpus(articles)
     log(f"{len(corpus.articles)} articles")
-    html_dir = write_html_corpus(corpus, work)
+    html_dir = write_html_corpus(corpus, articles, work)
     available = {"newsidx": lambda: Newsidx(build / "newsidx", corpus_dir, work),
                  "omindex": lambda: Omindex(html_dir, work),
                  "recoll": lambda: Recoll(html_dir, work)}
@@ -719,7 +785,8 @@ def main() -> None:
         f"- command: `/usr/bin/python3 {' '.join(shlex.quote(a) for a in sys.argv)}`",
         f"- seed {args.seed}; {len(corpus.articles)} articles (one per URL) from `{corpus_dir}`",
         f"- queries: {len(queries)} (" + ", ".join(f"{k} {counts[k]}" for k in KINDS) + ")",
-        f"- newsidx: git {git_state()}; omindex: xapian-omega {xapian.version_string()} with XAPIAN_CJK_NGRAM=1",
+        f"- newsidx: git {git_state()}; omindex: xapian-omega {package_version('xapian-omega')} with "
+        f"XAPIAN_CJK_NGRAM=1; recoll: recollcmd {package_version('recollcmd')}",
         "",
         "R = micro recall (relevant articles found / relevant), P = micro precision (correct / returned),",
         "full = queries with recall 1, fail = queries the engine could not run. For `known`, R is the mean",

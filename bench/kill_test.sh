@@ -23,6 +23,12 @@ clean_s=$(echo "$(date +%s.%N) - $start" | bc)
 echo "clean run took ${clean_s}s"
 /usr/bin/python3 "$here/dump_db.py" "$work/clean.db" > "$work/clean.txt"
 
+# The killed database starts with one article, so that every run below takes the incremental path
+# (one writer, a commit every BATCH files). A first run into an empty database is a parallel bulk
+# build that publishes only when complete: killed, it leaves the empty database and starts over.
+first=$(find "$corpus" -type f -name '*.md' -print0 | sort -z | head -z -n 1 | tr -d '\0')
+"$bin" --db "$work/killed.db" "${args[@]}" "$first"
+
 RANDOM=${SEED:-20261121}
 for i in $(seq 1 "$kills"); do
   # Each run continues where the last one stopped, so the kills spread over the whole corpus when
