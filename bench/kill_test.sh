@@ -26,7 +26,7 @@ echo "clean run took ${clean_s}s"
 # The killed database starts with one article, so that every run below takes the incremental path
 # (one writer, a commit every BATCH files). A first run into an empty database is a parallel bulk
 # build that publishes only when complete: killed, it leaves the empty database and starts over.
-first=$(find "$corpus" -type f -name '*.md' -print0 | sort -z | head -z -n 1 | tr -d '\0')
+first=$(find "$corpus" -type f -name '*.md' | LC_ALL=C sort | sed -n 1p)
 "$bin" --db "$work/killed.db" "${args[@]}" "$first"
 
 RANDOM=${SEED:-20261121}
