@@ -32,6 +32,16 @@ class CountingObserver : public IndexObserver {
   std::vector<Event> events;
 };
 
+/// Indexes DIR/in into DIR/db and opens it.
+Result<Searcher> index_and_open(const TempDir& dir) {
+  struct Quiet : IndexObserver {
+    void on_file(const std::string&, FileOutcome, std::string_view) override {}
+  } quiet;
+  Result<IndexReport> r = index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet);
+  if (!r) return r.error();
+  return Searcher::open(dir.str("db"));
+}
+
 constexpr int64_t k_2020_07_01 = 1593561600000;  // 2020-07-01T00:00:00Z
 constexpr int64_t k_day = 86400000;
 
@@ -153,12 +163,8 @@ TEST(Fields, AuthorMatchesTheBylineOnly) {
                                                   "<address>DAVID PIERSON</address><p>俄罗斯总统普京。</p>"));
   write_file(dir.path() / "in" / "b.md", article(1593561600000, "普京讲话", "https://x.org/b",
                                                   "<p>记者 David Pierson 的报道被引用。</p>"));
-  struct Quiet : IndexObserver {
-    void on_file(const std::string&, FileOutcome, std::string_view) override {}
-  } quiet;
-  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
-  Result<Searcher> s = Searcher::open(dir.str("db"));
-  ASSERT_TRUE(s.ok());
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   for (const char* q : {"author:pierson", "author:\"david pierson\"", "author:PIERSON 普京"}) {
     Result<SearchResults> r = s->search(q, {});
     ASSERT_TRUE(r.ok()) << q;
@@ -283,12 +289,8 @@ TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {
   // Same length, one occurrence each; only the word boundaries differ.
   write_file(dir.path() / "in" / "a.md", article(1593561600000, "新闻", "https://x.org/substring", "<p>很多中国人来了。</p>"));
   write_file(dir.path() / "in" / "b.md", article(1593561600000, "新闻", "https://x.org/word", "<p>很多中国的来了。</p>"));
-  struct Quiet : IndexObserver {
-    void on_file(const std::string&, FileOutcome, std::string_view) override {}
-  } quiet;
-  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
-  Result<Searcher> s = Searcher::open(dir.str("db"));
-  ASSERT_TRUE(s.ok());
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   Result<SearchResults> r = s->search("中国", {});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->hits.size(), 2u);
@@ -308,12 +310,8 @@ TEST(Ranking, KnownItemFragmentsRankTheirArticleFirst) {
     write_file(dir.path() / "in" / (std::to_string(i) + ".md"),
                article(1593561600000 + i, "新闻", "https://x.org/" + std::to_string(i), bodies[i]));
   }
-  struct Quiet : IndexObserver {
-    void on_file(const std::string&, FileOutcome, std::string_view) override {}
-  } quiet;
-  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
-  Result<Searcher> s = Searcher::open(dir.str("db"));
-  ASSERT_TRUE(s.ok());
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   Result<SearchResults> r = s->search("房屋政策 公屋轮候", {});
   ASSERT_TRUE(r.ok());
   ASSERT_FALSE(r->hits.empty());
@@ -358,12 +356,8 @@ TEST(Ranking, ArticlesInTheScriptOfTheQueryComeFirst) {
                                                   "<p>卡达航空提出仲裁，要求赔偿。</p>"));
   write_file(dir.path() / "in" / "t.md", article(1593561600000, "新聞", "https://x.org/traditional",
                                                   "<p>卡達航空提出仲裁，要求賠償。</p>"));
-  struct Quiet : IndexObserver {
-    void on_file(const std::string&, FileOutcome, std::string_view) override {}
-  } quiet;
-  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, quiet).ok());
-  Result<Searcher> s = Searcher::open(dir.str("db"));
-  ASSERT_TRUE(s.ok());
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   for (const auto& [query, first] : {std::pair{"卡達航空 賠償", "https://x.org/traditional"},
                                      std::pair{"卡达航空 赔偿", "https://x.org/simplified"}}) {
     Result<SearchResults> r = s->search(query, {});

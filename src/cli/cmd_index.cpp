@@ -143,10 +143,7 @@ Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
     install_stop_handlers();
     Result<IndexReport> r = index_paths(ctx.db_path(), args->paths, options, observer);
     observer.clear_progress();
-    if (!r) {
-      ctx.exit_code = report(r.error());
-      return;
-    }
+    if (failed(ctx, r)) return;
     if (!args->quiet || r->failed > 0 || r->interrupted) {
       fmt::print(stderr, "indexed {}, unchanged {}, removed {}, skipped {}, failed {}{}{}\n", r->indexed, r->unchanged,
                  r->removed, r->skipped, r->failed,

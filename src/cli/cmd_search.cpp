@@ -57,26 +57,17 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     std::string query;
     for (const std::string& w : args->words) query += (query.empty() ? "" : " ") + w;
     Result<SearchOptions> options = search_options(l);
-    if (!options) {
-      ctx.exit_code = report(options.error());
-      return;
-    }
+    if (failed(ctx, options)) return;
     // The query is checked before the database is opened: a usage error is a usage error.
     Result<CompiledQuery> compiled = compile_query(query, options->filters);
-    if (!compiled) {
-      ctx.exit_code = report(compiled.error());
-      return;
-    }
+    if (failed(ctx, compiled)) return;
     if (args->explain) fmt::print(stderr, "{}", compiled->explain());
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     const bool json = l.format == "json" || l.format == "jsonl";
     if (args->count) {
       Result<size_t> n = searcher->count(query, options->filters);
-      if (!n) {
-        ctx.exit_code = report(n.error());
-        return;
-      }
+      if (failed(ctx, n)) return;
       fmt::print("{}\n", *n);
       ctx.exit_code = static_cast<int>(*n ? ExitCode::ok : ExitCode::no_results);
       return;
@@ -86,19 +77,13 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
                              : args->facet == "month" ? FacetKind::month
                                                       : FacetKind::year;
       Result<std::vector<FacetCount>> counts = searcher->facet(query, options->filters, kind);
-      if (!counts) {
-        ctx.exit_code = report(counts.error());
-        return;
-      }
+      if (failed(ctx, counts)) return;
       print_facets(stdout, args->facet, *counts, json);
       ctx.exit_code = static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
       return;
     }
     Result<SearchResults> results = searcher->search(query, *options);
-    if (!results) {
-      ctx.exit_code = report(results.error());
-      return;
-    }
+    if (failed(ctx, results)) return;
     ctx.exit_code = print_results(*results, l);
   });
 }

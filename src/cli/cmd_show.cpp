@@ -51,21 +51,12 @@ void add_show_command(CLI::App& app, Context& ctx) {
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     Result<Xapian::docid> docid = searcher->resolve(args->ref);
-    if (!docid) {
-      ctx.exit_code = report(docid.error());
-      return;
-    }
+    if (failed(ctx, docid)) return;
     Result<StoredArticle> a = searcher->article(*docid);
-    if (!a) {
-      ctx.exit_code = report(a.error());
-      return;
-    }
+    if (failed(ctx, a)) return;
     if (args->html) {
       Result<std::string> html = original_html(*a);
-      if (!html) {
-        ctx.exit_code = report(html.error());
-        return;
-      }
+      if (failed(ctx, html)) return;
       fmt::print("{}\n", *html);
       return;
     }

@@ -24,22 +24,13 @@ void add_similar_command(CLI::App& app, Context& ctx) {
       "  newsidx similar 1234 --since 2020-07 --format jsonl\n");
   cmd->callback([&ctx, args] {
     Result<SearchOptions> options = search_options(args->list);
-    if (!options) {
-      ctx.exit_code = report(options.error());
-      return;
-    }
+    if (failed(ctx, options)) return;
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     Result<Xapian::docid> docid = searcher->resolve(args->ref);
-    if (!docid) {
-      ctx.exit_code = report(docid.error());
-      return;
-    }
+    if (failed(ctx, docid)) return;
     Result<SearchResults> results = searcher->similar(*docid, *options);
-    if (!results) {
-      ctx.exit_code = report(results.error());
-      return;
-    }
+    if (failed(ctx, results)) return;
     ctx.exit_code = print_results(*results, args->list);
   });
 }

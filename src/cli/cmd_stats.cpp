@@ -12,10 +12,7 @@ void add_stats_command(CLI::App& app, Context& ctx) {
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     Result<DatabaseStats> s = searcher->stats(ctx.db_path());
-    if (!s) {
-      ctx.exit_code = report(s.error());
-      return;
-    }
+    if (failed(ctx, s)) return;
     print_stats(stdout, *s, *format == "json");
   });
 }

@@ -23,6 +23,14 @@ struct Context {
 /// Prints "newsidx: MESSAGE" (and "hint: HINT") on stderr; returns the exit code.
 int report(const Error& e);
 
+/// If `r` holds an error: reports it, sets ctx.exit_code, and returns true.
+template <class T>
+bool failed(Context& ctx, const Result<T>& r) {
+  if (r) return false;
+  ctx.exit_code = report(r.error());
+  return true;
+}
+
 /// Options of commands that print a list of articles (search, similar).
 struct ListArgs {
   size_t limit = 10;
