@@ -26,7 +26,8 @@ echo "clean run took ${clean_s}s"
 # The killed database starts with one article, so that every run below takes the incremental path
 # (one writer, a commit every BATCH files). A first run into an empty database is a parallel bulk
 # build that publishes only when complete: killed, it leaves the empty database and starts over.
-first=$(find "$corpus" -type f -name '*.md' | LC_ALL=C sort | sed -n 1p)
+# (NUL-separated: corpus file names can hold newlines; cat drains the rest so sort gets no SIGPIPE.)
+first=$(find "$corpus" -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
 "$bin" --db "$work/killed.db" "${args[@]}" "$first"
 
 RANDOM=${SEED:-20261121}
