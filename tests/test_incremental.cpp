@@ -198,9 +198,10 @@ TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
   const fs::path bad = fs::path(NEWSIDX_FIXTURES) / "bad";
   fs::create_directories(m_dir.path() / "in");
   for (const auto& e : fs::directory_iterator(bad)) fs::copy_file(e.path(), in(e.path().filename().string()));
-  // Made at run time: too big, a FIFO, a symlink loop.
+  // Made at run time: too big, a FIFO, a device, a symlink loop.
   write_file(in("huge.md"), article(k_t0, "大", "https://x.org/huge", "<p>" + std::string(20u << 20, 'x') + "</p>"));
   ASSERT_EQ(::mkfifo(in("fifo.md").c_str(), 0644), 0);
+  fs::create_symlink("/dev/null", in("device.md"));
   fs::create_symlink("loop2.md", in("loop1.md"));
   fs::create_symlink("loop1.md", in("loop2.md"));
   put("good.md", k_t0, "好", "https://x.org/good", "正常的文章");
@@ -214,6 +215,7 @@ TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
   EXPECT_NE(m_rec.notes["truncated.md"].find("truncated"), std::string::npos);
   EXPECT_NE(m_rec.notes["truncated-no-body.md"].find("truncated"), std::string::npos);
   EXPECT_NE(m_rec.notes["fifo.md"].find("FIFO"), std::string::npos);
+  EXPECT_NE(m_rec.notes["device.md"].find("device"), std::string::npos);
   EXPECT_NE(m_rec.notes["loop1.md"].find("symbolic links"), std::string::npos);
   EXPECT_EQ(m_rec.outcomes["no-header.md"], FileOutcome::skipped);
   // Legacy charsets are converted and indexed; a missing publish time is a warning.
@@ -222,7 +224,7 @@ TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
   EXPECT_EQ(m_rec.notes["big5.md"], "decoded from Big5");
   EXPECT_EQ(m_rec.outcomes["nan-timestamp.md"], FileOutcome::indexed);
   EXPECT_EQ(m_rec.notes["nan-timestamp.md"], "no publish time");
-  EXPECT_EQ(r.failed, 10u);
+  EXPECT_EQ(r.failed, 11u);
   EXPECT_EQ(r.skipped, 1u);
   EXPECT_EQ(r.indexed, 4u);  // good, gbk, big5, nan
   EXPECT_EQ(urls_matching("国内生产总值"), std::set<std::string>{"https://www.example.com/gbk/1.html"});
