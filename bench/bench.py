@@ -59,14 +59,16 @@ QUERIES = [
 ]
 
 
-def run_timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in KiB (GNU time) and stdout of one command."""
+def run_timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS in KiB (GNU time) of one command; its output is read and dropped
+    (quest cuts snippets mid-character, so it is not decoded)."""
     started = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)
+                          stderr=subprocess.PIPE)
     wall = time.perf_counter() - started
-    rss = int(proc.stderr.strip().splitlines()[-1]) if proc.stderr.strip() else 0
-    return wall, rss, proc.stdout
+    lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    rss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return wall, rss
 
 
 def du(path: Path) -> int:
@@ -92,16 +94,16 @@ def bench_index(args, work: Path, html: Path, out: list[str]) -> None:
     for run in range(args.runs):
         db = work / "newsidx.db"
         shutil.rmtree(db, ignore_errors=True)
-        wall, rss, _ = run_timed([args.bin, "--db", str(db), "index", "-q", str(args.corpus)])
+        wall, rss = run_timed([args.bin, "--db", str(db), "index", "-q", str(args.corpus)])
         rows["newsidx"].append((wall, rss, du(db)))
         print(f"run {run + 1}: newsidx {wall:.1f} s, {rss / 1024:.0f} MiB", file=sys.stderr)
         if not args.skip_omindex:
             om = work / "omega.db"
             shutil.rmtree(om, ignore_errors=True)
-            wall, rss, _ = run_timed(["omindex", "--db", str(om), "--url", "/", "--mime-type", "json:skip", str(html)], env)
+            wall, rss = run_timed(["omindex", "--db", str(om), "--url", "/", "--mime-type", "json:skip", str(html)], env)
             rows["omindex"].append((wall, rss, du(om)))
             print(f"run {run + 1}: omindex {wall:.1f} s, {rss / 1024:.0f} MiB", file=sys.stderr)
-    scan, _, _ = run_timed(["rg", "-c", "-F", "的", str(args.corpus)])
+    scan, _ = run_timed(["rg", "-c", "-F", "的", str(args.corpus)])
 
     out.append(f"### Indexing {args.corpus} ({n_articles} article files, {input_bytes / 1e6:.1f} MB; "
                f"median of {args.runs} runs)\n")
@@ -132,14 +134,14 @@ def bench_queries(args, db: Path, om: Path | None, out: list[str]) -> None:
     for kind, q, oq, literal in QUERIES:
         times = {}
         for _ in range(args.repeat):
-            w, _, _ = run_timed([args.bin, "--db", str(db), "search", q])
+            w, _ = run_timed([args.bin, "--db", str(db), "search", q])
             times.setdefault("newsidx", []).append(w)
             if om:
-                w, _, _ = run_timed(["quest", "-d", str(om), "-f", "default,cjk_ngram", "-o", "and", "-m", "10",
+                w, _ = run_timed(["quest", "-d", str(om), "-f", "default,cjk_ngram", "-o", "and", "-m", "10",
                                      "-p", "title:S", "-b", "site:H", oq], env)
                 times.setdefault("omindex", []).append(w)
         if literal and not args.skip_rg:
-            w, _, _ = run_timed(["rg", "-l", "-F", "--", literal, str(args.corpus)])
+            w, _ = run_timed(["rg", "-l", "-F", "--", literal, str(args.corpus)])
             times["ripgrep"] = [w]
         for k, v in times.items():
             lat[k].extend(v)
@@ -188,6 +190,7 @@ def main() -> None:
             subprocess.run(["/usr/bin/python3", "bench/eval_quality.py", "--work", str(args.work), "--prepare-only"],
                            check=True)
         bench_index(args, args.work, html, out)
+        print("\n".join(out), file=sys.stderr)  # the indexing part, before the slower query part
         bench_queries(args, args.work / "newsidx.db", None if args.skip_omindex else args.work / "omega.db", out)
     report = "\n".join(out) + "\n"
     print(report)
