@@ -501,17 +501,12 @@ bool bulk_build(Run& run, const std::string& generation, bool publish_partial) {
     });
   }
 
-  const std::vector<Task> tasks = [&] {
-    std::vector<Task> t(files.size());
-    for (size_t i = 0; i < files.size(); ++i) t[i].file = i;
-    return t;
-  }();
   size_t done = 0;
   run.observer.on_progress(done, files.size());
   ordered_parallel_map<DocumentBuilder, Prepared>(
-      tasks.size(), run.jobs, 8 * run.jobs,
+      files.size(), run.jobs, 8 * run.jobs,
       [&](size_t i, DocumentBuilder& builder) {
-        Prepared p = prepare(tasks[i], files[i], run.options, builder);
+        Prepared p = prepare(Task{i, std::nullopt}, files[i], run.options, builder);
         p.task = i;
         return p;
       },

@@ -537,6 +537,24 @@ Xapian::Query build(const Node& n, const std::vector<Literal>& lits) {
 // ---------------------------------------------------------------------------------------------
 // Verifier
 
+namespace {
+
+/// True if document word `w` matches a stemmed literal: the same word, or one with its stem.
+bool stem_matches(const Literal& lit, std::string_view w, const Xapian::Stem& stemmer) {
+  const std::string_view word = lit.tokens.text(lit.tokens.tokens[0]);
+  return w == word || (!w.empty() && w[0] == word[0] && stemmer(std::string(w)) == lit.stem_text);
+}
+
+/// True if literal `lit` occurs in `ts`.
+bool literal_in(const Literal& lit, const TokenStream& ts, const Xapian::Stem& stemmer) {
+  if (!lit.stem) return find_phrase(ts, lit.tokens) < ts.tokens.size();
+  return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
+    return t.kind == TokenKind::word && stem_matches(lit, ts.text(t), stemmer);
+  });
+}
+
+}  // namespace
+
 class Verifier : public Xapian::MatchDecider {
  public:
   explicit Verifier(CompiledQuery::Impl& q) : m_q(q) {}
@@ -549,21 +567,6 @@ class Verifier : public Xapian::MatchDecider {
     }
     m_have_title = m_have_body = m_have_author = false;
     return eval(m_q.root, true);
-  }
-
-  /// True if literal `lit` occurs in `ts`.
-  bool literal_in(const Literal& lit, const TokenStream& ts) const {
-    if (lit.stem) {
-      const std::string_view word = lit.tokens.text(lit.tokens.tokens[0]);
-      for (const Token& t : ts.tokens) {
-        if (t.kind != TokenKind::word) continue;
-        const std::string_view w = ts.text(t);
-        if (w == word) return true;
-        if (!w.empty() && w[0] == word[0] && m_q.stemmer(std::string(w)) == lit.stem_text) return true;
-      }
-      return false;
-    }
-    return find_phrase(ts, lit.tokens) < ts.tokens.size();
   }
 
  private:
@@ -591,7 +594,7 @@ class Verifier : public Xapian::MatchDecider {
     switch (n.kind) {
       case Node::Kind::literal: {
         const Literal& lit = m_q.literals[n.literal];
-        return in_field(lit.field, [&](const TokenStream& ts) { return literal_in(lit, ts); });
+        return in_field(lit.field, [&](const TokenStream& ts) { return literal_in(lit, ts, m_q.stemmer); });
       }
       case Node::Kind::all_of:
         for (const Node& c : n.children) {
@@ -653,7 +656,6 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
   std::vector<const Node*> nodes;
   positive_nodes(m_impl->root, nodes);
   std::vector<TokenRange> out;
-  Verifier probe(*m_impl);
   for (size_t term = 0; term < nodes.size(); ++term) {
     const Node* n = nodes[term];
     if (n->field != Field::all && n->kind == Node::Kind::wildcard) continue;
@@ -667,13 +669,9 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
     const Literal& lit = m_impl->literals[n->literal];
     if (lit.field != Field::all) continue;
     if (lit.stem) {
-      TokenStream one;
       for (size_t i = 0; i < body.tokens.size(); ++i) {
         const Token& t = body.tokens[i];
-        if (t.kind != TokenKind::word) continue;
-        one.folded.assign(body.text(t));
-        one.tokens.assign(1, Token{0, static_cast<uint32_t>(one.folded.size()), 0, 0, TokenKind::word, Gap::brk, 0});
-        if (probe.literal_in(lit, one)) out.push_back({i, i + 1, term});
+        if (t.kind == TokenKind::word && stem_matches(lit, body.text(t), m_impl->stemmer)) out.push_back({i, i + 1, term});
       }
       continue;
     }

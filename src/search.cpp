@@ -72,6 +72,7 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
     Xapian::docid docid;
     double weight;
     Xapian::Document doc;
+    std::optional<StoredArticle> article;  // decoded once, when first needed
   };
   std::vector<Candidate> ranked;
   SearchResults results;
@@ -92,7 +93,7 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
       if (first == 0) results.total = mset.get_matches_estimated();
       for (auto it = mset.begin(); it != mset.end() && ranked.size() < window; ++it) {
         Xapian::Document doc = it.get_document();
-        if (*it != exclude && (*verifier)(doc)) ranked.push_back({*it, it.get_weight(), std::move(doc)});
+        if (*it != exclude && (*verifier)(doc)) ranked.push_back({*it, it.get_weight(), std::move(doc), std::nullopt});
       }
       if (ranked.size() >= window || mset.size() < batch) break;
       first += batch;
@@ -110,11 +111,14 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
         --results.total;
         continue;
       }
-      ranked.push_back({*it, it.get_weight(), it.get_document()});
+      ranked.push_back({*it, it.get_weight(), it.get_document(), std::nullopt});
     }
   }
   if (rerank) {
-    for (Candidate& c : ranked) c.weight *= highlight.typed_form_bonus(from_document_data(c.doc.get_data()));
+    for (Candidate& c : ranked) {
+      c.article = from_document_data(c.doc.get_data());
+      c.weight *= highlight.typed_form_bonus(*c.article);
+    }
     std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
   }
   if (options.limit != 0 && ranked.size() > wanted) ranked.resize(wanted);
@@ -126,7 +130,7 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
     hit.rank = i + 1;
     hit.score = ranked[i].weight;
     hit.docid = ranked[i].docid;
-    hit.article = from_document_data(ranked[i].doc.get_data());
+    hit.article = ranked[i].article ? std::move(*ranked[i].article) : from_document_data(ranked[i].doc.get_data());
     if (options.snippets) {
       segmenter.tokenize(hit.article.text, body, Segmenter::k_source_offsets);
       hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);
