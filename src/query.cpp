@@ -180,11 +180,14 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   auto joined_cjk = [&](size_t a, size_t b) {  // tokens a and b=a+1 are adjacent CJK characters
     return b < t.size() && t[a].kind == TokenKind::cjk && t[b].kind == TokenKind::cjk && t[b].gap == Gap::joined;
   };
-  std::vector<std::string> terms;
-  auto add = [&](std::string term) {
-    if (term.size() <= k_max_term_bytes && std::find(terms.begin(), terms.end(), term) == terms.end()) {
-      terms.push_back(std::move(term));
-    }
+  std::vector<std::string> terms;  // the first term of each candidate query, for duplicates
+  std::vector<Xapian::Query> candidates;
+  auto add = [&](std::string term, std::string word = {}) {
+    if (term.size() > k_max_term_bytes || std::find(terms.begin(), terms.end(), term) != terms.end()) return;
+    // A bigram that was an ICU dictionary word in the document is stored as the word term only.
+    candidates.push_back(word.empty() ? Xapian::Query(term)
+                                      : Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(term), Xapian::Query(word)));
+    terms.push_back(std::move(term));
   };
   std::vector<Xapian::Query> boosts;
   for (size_t i = 0; i < t.size(); ++i) {
@@ -194,7 +197,8 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
       continue;
     }
     if (joined_cjk(i, i + 1)) {
-      add(std::string(p.gram) + text + std::string(ts.text(t[i + 1])));
+      const std::string bigram = text + std::string(ts.text(t[i + 1]));
+      add(std::string(p.gram) + bigram, std::string(p.word) + bigram);
     } else if (i == 0 || !joined_cjk(i - 1, i)) {
       add(std::string(p.gram) + text);  // a lone character
     }
@@ -217,7 +221,7 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
                               Xapian::Query(terms[0]));
     return;
   }
-  lit.query = Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+  lit.query = Xapian::Query(Xapian::Query::OP_AND, candidates.begin(), candidates.end());
   if (!boosts.empty()) {
     lit.query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, lit.query,
                               Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));

@@ -296,6 +296,10 @@ TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {
   ASSERT_EQ(r->hits.size(), 2u);
   EXPECT_EQ(r->hits[0].article.url, "https://x.org/word");
   EXPECT_GT(r->hits[0].score, r->hits[1].score);
+  // Each occurrence is stored once: as the word term where ICU reads a word, else as the bigram.
+  Xapian::Database db(dir.str("db"));
+  EXPECT_EQ(db.get_termfreq("中国"), 1u);
+  EXPECT_EQ(db.get_termfreq(std::string(k_field_all.gram) + "中国"), 1u);
 }
 
 TEST(Ranking, KnownItemFragmentsRankTheirArticleFirst) {

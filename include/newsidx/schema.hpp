@@ -8,7 +8,9 @@
 //                   wdf = occurrences (title occurrences count k_title_wdf each). Ranking terms.
 //   Z<stem>         English (Snowball) stem of a Latin word: `elections` finds `election`.
 //   XG<gram>        CJK n-gram: every CJK character (unigram) and every pair of adjacent
-//                   characters inside a run (bigram), positionless, wdf = occurrences.
+//                   characters inside a run (bigram), positionless, wdf = occurrences. An
+//                   occurrence of a bigram that ICU segments as a 2-character word is stored as
+//                   the <word> term instead, so a bigram query is OP_SYNONYM(XG<ab>, <ab>).
 //   S<word> ZS<stem> XT<gram>   the same three kinds for the title alone (`title:`).
 //   A<word> ZA<stem> XA<gram>   the same for the author (`author:`).
 //   H<host> the source host and each parent domain
@@ -30,7 +32,7 @@
 namespace newsidx {
 
 /// Bump when terms, slots or document data change meaning.
-inline constexpr int k_schema_version = 1;
+inline constexpr int k_schema_version = 2;
 
 inline constexpr std::string_view k_prefix_id = "Q";
 inline constexpr std::string_view k_prefix_host = "H";
