@@ -13,7 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -338,7 +341,8 @@ class Writer {
       Result<Article> article = load_article(files[0].path, m_options.max_file_bytes);
       if (article && unique_id_term(article->url) == id_term) {
         files[0].published_ms = article->published_ms;
-        m_db.replace_document(id_term, m_builder.build(*article, files));
+        if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
+        m_db.replace_document(id_term, m_builder->build(*article, files));
         return;
       }
       files.erase(files.begin());
@@ -348,7 +352,7 @@ class Writer {
 
   Xapian::WritableDatabase& m_db;
   const IndexOptions& m_options;
-  DocumentBuilder m_builder;
+  std::unique_ptr<DocumentBuilder> m_builder;
 };
 
 void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRecord>& old) {
@@ -451,49 +455,117 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   db.commit();
 }
 
-/// Work for one shard writer.
+/// Work for one bulk writer.
 struct ShardJob {
   const InputFile* file = nullptr;
   Prepared prepared;
 };
 
-/// Builds a new generation from scratch: workers prepare documents; each is routed by URL (so
-/// that copies of one URL meet in the same shard) to one of several writers, each with its own
-/// temporary shard database; the shards are then merged by Xapian's compaction into the
-/// generation folder, which also packs its B-trees full. Returns false if nothing should be
-/// published (interrupted rebuild of a non-empty database).
-bool bulk_build(Run& run, const std::string& generation, bool publish_partial) {
-  const std::vector<InputFile>& files = run.inputs.files;
-  const unsigned n_shards = std::clamp(run.jobs, 1u, 8u);
-  const fs::path shard_root = fs::path(generation) / "shards";
-  std::vector<Xapian::WritableDatabase> shards;
-  for (unsigned k = 0; k < n_shards; ++k) {
-    const fs::path path = shard_root / fmt::format("shard-{}", k);
-    fs::create_directories(path);
-    shards.emplace_back(path.string(), Xapian::DB_CREATE);
-    stamp_schema(shards.back());
+/// The databases one bulk writer thread fills, below ROOT: one per period of publish time
+/// (a single "main" one when unsharded). All copies of a URL go to one of them, the period of
+/// the first copy seen; finish() moves each document whose winning copy belongs elsewhere.
+class WriterParts {
+ public:
+  WriterParts(fs::path root, ShardBy by, const IndexOptions& options) : m_root(std::move(root)), m_by(by), m_options(options) {
+    if (by == ShardBy::none) part("main");
   }
-  // The writers' memory is bounded in total: each shard commits after its share of the batch.
-  IndexOptions shard_options = run.options;
-  shard_options.commit_every = std::max<size_t>(1, run.options.commit_every / n_shards);
 
+  void apply(const InputFile& file, Prepared& p) {
+    if (p.kind != Prepared::Kind::indexed) {
+      // A sharded database is rebuilt on every run, so it keeps no records of unindexed files.
+      if (m_by == ShardBy::none) part("main").writer.apply(file, std::nullopt, p);
+      return;
+    }
+    const std::string period = shard_period(p.article.published_ms, m_by);
+    auto [it, first] = m_url_period.try_emplace(XXH3_64bits(p.article.url.data(), p.article.url.size()), period);
+    if (!first && it->second != period) m_mixed_urls.push_back(p.article.url);
+    part(it->second).writer.apply(file, std::nullopt, p);
+    if (++m_since_commit >= m_options.commit_every) commit();
+  }
+
+  /// Puts every document in the part of its winning copy's period, commits and closes.
+  std::vector<std::string> finish() {
+    for (const std::string& url : m_mixed_urls) {
+      const std::string id_term = unique_id_term(url);
+      Part& from = part(m_url_period.at(XXH3_64bits(url.data(), url.size())));
+      Xapian::PostingIterator it = from.db.postlist_begin(id_term);
+      if (it == from.db.postlist_end(id_term)) continue;
+      const Xapian::Document doc = from.db.get_document(*it);
+      Part& to = part(shard_period(from_document_data(doc.get_data()).published_ms, m_by));
+      if (&to == &from) continue;
+      to.db.replace_document(id_term, doc);
+      from.db.delete_document(id_term);
+    }
+    commit();
+    std::vector<std::string> periods;
+    for (auto& [period, part] : m_parts) {
+      part->db.close();
+      periods.push_back(period);
+    }
+    return periods;
+  }
+
+  [[nodiscard]] fs::path path(const std::string& period) const { return m_root / period; }
+
+ private:
+  struct Part {
+    Part(const fs::path& path, const IndexOptions& options)
+        : db((fs::create_directories(path), path.string()), Xapian::DB_CREATE), writer(db, options) {
+      stamp_schema(db);
+    }
+    Xapian::WritableDatabase db;
+    Writer writer;
+  };
+
+  Part& part(const std::string& period) {
+    std::unique_ptr<Part>& p = m_parts[period];
+    if (!p) p = std::make_unique<Part>(path(period), m_options);
+    return *p;
+  }
+
+  void commit() {
+    for (auto& [period, part] : m_parts) part->db.commit();
+    m_since_commit = 0;
+  }
+
+  fs::path m_root;
+  ShardBy m_by;
+  const IndexOptions& m_options;
+  std::map<std::string, std::unique_ptr<Part>> m_parts;
+  std::unordered_map<uint64_t, std::string> m_url_period;
+  std::vector<std::string> m_mixed_urls;  // URLs with copies in more than one period
+  size_t m_since_commit = 0;
+};
+
+/// Builds a new generation from scratch: workers prepare documents; each is routed by URL (so
+/// that copies of one URL meet in the same writer) to one of several writers, each with its own
+/// temporary databases (one per period when sharded); each period's parts are then merged by
+/// Xapian's compaction into the generation folder (or its period subfolder), which also packs
+/// its B-trees full. Returns false if nothing should be published (interrupted rebuild of a
+/// non-empty database); else the periods, empty when unsharded.
+std::optional<std::vector<std::string>> bulk_build(Run& run, const std::string& generation, bool publish_partial,
+                                                   ShardBy by) {
+  const std::vector<InputFile>& files = run.inputs.files;
+  const unsigned n_writers = std::clamp(run.jobs, 1u, 8u);
+  const fs::path parts_root = fs::path(generation) / "parts";
+  // The writers' memory is bounded in total: each commits after its share of the batch.
+  IndexOptions writer_options = run.options;
+  writer_options.commit_every = std::max<size_t>(1, run.options.commit_every / n_writers);
+
+  std::vector<std::unique_ptr<WriterParts>> writers;
   std::vector<std::unique_ptr<BoundedQueue<ShardJob>>> queues;
-  std::vector<std::exception_ptr> errors(n_shards);
-  std::vector<std::thread> writers;
-  for (unsigned k = 0; k < n_shards; ++k) queues.push_back(std::make_unique<BoundedQueue<ShardJob>>(64));
-  for (unsigned k = 0; k < n_shards; ++k) {
-    writers.emplace_back([&, k] {
+  std::vector<std::exception_ptr> errors(n_writers);
+  std::vector<std::vector<std::string>> periods(n_writers);
+  std::vector<std::thread> threads;
+  for (unsigned k = 0; k < n_writers; ++k) {
+    writers.push_back(std::make_unique<WriterParts>(parts_root / fmt::format("writer-{}", k), by, writer_options));
+    queues.push_back(std::make_unique<BoundedQueue<ShardJob>>(64));
+  }
+  for (unsigned k = 0; k < n_writers; ++k) {
+    threads.emplace_back([&, k] {
       try {
-        Writer writer(shards[k], shard_options);
-        size_t since_commit = 0;
-        while (std::optional<ShardJob> job = queues[k]->pop()) {
-          writer.apply(*job->file, std::nullopt, job->prepared);
-          if (++since_commit >= shard_options.commit_every) {
-            shards[k].commit();
-            since_commit = 0;
-          }
-        }
-        shards[k].commit();
+        while (std::optional<ShardJob> job = queues[k]->pop()) writers[k]->apply(*job->file, job->prepared);
+        periods[k] = writers[k]->finish();
       } catch (...) {
         errors[k] = std::current_exception();
         while (queues[k]->pop()) {}  // keep draining so that the dispatcher never blocks
@@ -520,26 +592,35 @@ bool bulk_build(Run& run, const std::string& generation, bool publish_partial) {
         run.observer.on_file(file.path, outcome, p.note);
         run.observer.on_progress(++done, files.size());
         const std::string& route = outcome == FileOutcome::indexed ? p.article.url : file.abspath;
-        queues[XXH3_64bits(route.data(), route.size()) % n_shards]->push(ShardJob{&file, std::move(p)});
+        queues[XXH3_64bits(route.data(), route.size()) % n_writers]->push(ShardJob{&file, std::move(p)});
         return !stopped(run.options);
       });
   run.report.interrupted = stopped(run.options);
   for (auto& q : queues) q->close();
-  for (auto& t : writers) t.join();
+  for (auto& t : threads) t.join();
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  if (run.report.interrupted && !publish_partial) return false;
+  if (run.report.interrupted && !publish_partial) return std::nullopt;
 
-  Xapian::Database all;
-  for (Xapian::WritableDatabase& shard : shards) {
-    shard.close();
+  std::map<std::string, Xapian::Database> merged;  // period → its parts from every writer
+  for (unsigned k = 0; k < n_writers; ++k) {
+    for (const std::string& period : periods[k]) merged[period].add_database(Xapian::Database(writers[k]->path(period).string()));
   }
-  for (unsigned k = 0; k < n_shards; ++k) all.add_database(Xapian::Database((shard_root / fmt::format("shard-{}", k)).string()));
-  all.compact(generation, Xapian::Compactor::FULL);
-  all.close();
-  fs::remove_all(shard_root);
-  return true;
+  if (merged.empty()) {  // nothing indexed into a sharded database: one empty shard keeps it valid
+    Xapian::WritableDatabase empty((fs::path(generation) / "undated").string(), Xapian::DB_CREATE);
+    stamp_schema(empty);
+    empty.commit();
+    return std::vector<std::string>{"undated"};
+  }
+  std::vector<std::string> names;
+  for (auto& [period, db] : merged) {
+    db.compact(by == ShardBy::none ? generation : (fs::path(generation) / period).string(), Xapian::Compactor::FULL);
+    db.close();
+    if (by != ShardBy::none) names.push_back(period);
+  }
+  fs::remove_all(parts_root);
+  return names;
 }
 
 }  // namespace
@@ -558,7 +639,9 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   try {
     // A rebuild never reads the live database (it may be of another version, or corrupt).
     bool publish_partial = false;
-    if (!options.rebuild) {
+    const ShardBy live_by = live_sharding(db_path);
+    const ShardBy by = options.shard_by.value_or(live_by);
+    if (!options.rebuild && by == ShardBy::none && live_by == ShardBy::none) {
       Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
       if (!live) return live.error();
       const bool empty = live->get_doccount() == 0 &&
@@ -576,9 +659,10 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
     }
     Result<std::string> generation = create_generation(db_path);
     if (!generation) return generation.error();
-    if (bulk_build(run, *generation, publish_partial)) {
-      if (Status s = publish_generation(db_path, *generation); !s) return s.error();
+    if (std::optional<std::vector<std::string>> periods = bulk_build(run, *generation, publish_partial, by)) {
+      if (Status s = publish_generation(db_path, *generation, *periods); !s) return s.error();
     } else {
+      report.discarded = true;
       remove_stale_generations(db_path);  // an interrupted rebuild leaves the live database as it was
     }
   } catch (const Xapian::Error& e) {

@@ -275,6 +275,17 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     j["tokenizer"] = s.tokenizer;
     j["sources"] = list(s.sources);
     j["months"] = list(s.months);
+    nlohmann::ordered_json shards = nlohmann::ordered_json::array();
+    for (const ShardStats& sh : s.shards) {
+      shards.push_back({{"name", sh.name},
+                        {"location", sh.location},
+                        {"remote", sh.remote},
+                        {"articles", sh.articles},
+                        {"first_date", sh.first_ms ? nlohmann::ordered_json(iso8601_utc(sh.first_ms)) : nlohmann::ordered_json()},
+                        {"last_date", sh.last_ms ? nlohmann::ordered_json(iso8601_utc(sh.last_ms)) : nlohmann::ordered_json()},
+                        {"disk_bytes", sh.disk_bytes ? nlohmann::ordered_json(*sh.disk_bytes) : nlohmann::ordered_json()}});
+    }
+    j["shards"] = shards;
     fmt::print(out, "{}\n", dump(j));
     return;
   }
@@ -282,6 +293,14 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
   fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-", s.last_ms ? date_only(s.last_ms) : "-");
   fmt::print(out, "disk:       {:.1f} MB\n", static_cast<double>(s.disk_bytes) / 1e6);
   fmt::print(out, "schema:     {} ({})\n", s.schema, s.tokenizer);
+  if (s.shards.size() > 1 || (s.shards.size() == 1 && s.shards[0].remote)) {
+    fmt::print(out, "\nshards ({}):\n", s.shards.size());
+    for (const ShardStats& sh : s.shards) {
+      fmt::print(out, "  {:<10} {:>8}  {} .. {}  {:>9}  {}\n", sh.name, sh.articles, sh.first_ms ? date_only(sh.first_ms) : "-",
+                 sh.last_ms ? date_only(sh.last_ms) : "-",
+                 sh.disk_bytes ? fmt::format("{:.1f} MB", static_cast<double>(*sh.disk_bytes) / 1e6) : "remote", sh.location);
+    }
+  }
   fmt::print(out, "\nsources ({}):\n", s.sources.size());
   for (const FacetCount& c : s.sources) fmt::print(out, "  {:>8}  {}\n", c.count, c.value);
   size_t widest = 1;

@@ -17,31 +17,122 @@ namespace fs = std::filesystem;
 
 namespace newsidx {
 
-Result<Searcher> Searcher::open(const std::string& db_path) {
-  if (!database_exists(db_path)) {
-    return Error{ExitCode::db_missing, fmt::format("{}: no database here", db_path),
-                 "create it with: newsidx --db PATH index FOLDER"};
+namespace {
+
+Error unavailable(const Shard& shard, const Xapian::Error& e) {
+  return Error{ExitCode::unavailable, fmt::format("shard {}: {}", shard.location, e.get_msg()),
+               "is its xapian-tcpsrv running? --allow-partial searches the shards that answer"};
+}
+
+bool is_network_error(const Xapian::Error& e) {
+  const std::string_view type = e.get_type();
+  return type == "NetworkError" || type == "NetworkTimeoutError";
+}
+
+Xapian::Database open_shard(const Shard& shard, unsigned timeout_ms) {
+  if (!shard.remote) return Xapian::Database(shard.location);
+  const size_t colon = shard.location.rfind(':');
+  const unsigned port = colon == std::string::npos ? 0 : static_cast<unsigned>(std::atoi(shard.location.c_str() + colon + 1));
+  if (port == 0) throw Xapian::NetworkError("expected HOST:PORT");
+  return Xapian::Remote::open(shard.location.substr(0, colon), port, timeout_ms, timeout_ms);
+}
+
+}  // namespace
+
+Result<Searcher> Searcher::open(const std::vector<std::string>& dbs, const OpenOptions& options) {
+  std::vector<OpenShard> shards;
+  std::vector<std::string> warnings;
+  for (const std::string& path : dbs) {
+    Result<std::vector<Shard>> listed = list_shards(path);
+    if (!listed) return listed.error();
+    for (Shard& shard : *listed) {
+      try {
+        Xapian::Database db = open_shard(shard, options.remote_timeout_ms);
+        if (Status s = check_schema(db); !s) {
+          return Error{s.error().code, fmt::format("{}: {}", shard.location, s.error().message), s.error().hint};
+        }
+        shards.push_back(OpenShard{std::move(shard), std::move(db)});
+      } catch (const Xapian::Error& e) {
+        if (!is_network_error(e)) return database_error(shard.location, e);
+        if (!options.allow_partial) return unavailable(shard, e);
+        warnings.push_back(fmt::format("shard {} left out: {}", shard.location, e.get_msg()));
+      }
+    }
   }
-  try {
-    Xapian::Database db(db_path);
-    if (Status s = check_schema(db); !s) return s.error();
-    return Searcher(std::move(db));
-  } catch (const Xapian::Error& e) {
-    return database_error(db_path, e);
+  return Searcher(std::move(shards), options, std::move(warnings));
+}
+
+Searcher::Searcher(std::vector<OpenShard> shards, OpenOptions options, std::vector<std::string> warnings)
+    : m_shards(std::move(shards)), m_options(options), m_warnings(std::move(warnings)) {
+  combine();
+}
+
+void Searcher::combine() {
+  m_db = Xapian::Database();
+  m_remote = false;
+  for (const OpenShard& s : m_shards) {
+    m_db.add_database(s.db);
+    m_remote = m_remote || s.shard.remote;
   }
+}
+
+bool Searcher::drop_unreachable() {
+  if (!m_options.allow_partial) return false;
+  const size_t before = m_shards.size();
+  std::erase_if(m_shards, [&](OpenShard& s) {
+    if (!s.shard.remote) return false;
+    try {
+      s.db.reopen();  // a round trip to the server
+      return false;
+    } catch (const Xapian::Error& e) {
+      m_warnings.push_back(fmt::format("shard {} left out: {}", s.shard.location, e.get_msg()));
+      return true;
+    }
+  });
+  if (m_shards.size() == before) return false;
+  combine();
+  return true;
+}
+
+Searcher::View Searcher::view(const QueryFilters& filters) const {
+  View v{Xapian::Database(), {}, m_shards.size()};
+  const int64_t since = filters.since_ms.value_or(INT64_MIN);
+  const int64_t until = filters.until_ms.value_or(INT64_MAX);
+  const bool dated = filters.since_ms || filters.until_ms;
+  for (size_t i = 0; i < m_shards.size(); ++i) {
+    const Shard& s = m_shards[i].shard;
+    if (dated && (s.undated_only || s.to_ms <= since || s.from_ms >= until)) continue;  // ruled out by the dates
+    v.shards.push_back(i);
+    v.db.add_database(m_shards[i].db);
+  }
+  return v;
+}
+
+Xapian::docid Searcher::View::global(Xapian::docid d) const {
+  const size_t k = shards.size();
+  if (k == all) return d;
+  const Xapian::docid local = (d - 1) / static_cast<Xapian::docid>(k);  // 0-based within its shard
+  return local * static_cast<Xapian::docid>(all) + static_cast<Xapian::docid>(shards[(d - 1) % k]) + 1;
 }
 
 template <class T, class F>
 Result<T> Searcher::with_retry(F&& body) {
   // A concurrent `index` may commit twice while we read, recycling blocks of the revision we
-  // opened (DatabaseModifiedError): reopen at the newest revision and run again.
+  // opened (DatabaseModifiedError): reopen at the newest revision and run again. A remote shard
+  // that stops answering is left out when allow_partial.
   for (int attempt = 0;; ++attempt) {
     try {
       return body();
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 4) return Error{ExitCode::internal, "the database kept changing while it was read", ""};
-      m_db.reopen();
+      for (OpenShard& s : m_shards) s.db.reopen();
+      combine();
     } catch (const Xapian::Error& e) {
+      if (is_network_error(e)) {
+        if (attempt < 4 && drop_unreachable()) continue;
+        return Error{ExitCode::unavailable, fmt::format("a remote shard failed: {}", e.get_msg()),
+                     "is its xapian-tcpsrv running? --allow-partial searches the shards that answer"};
+      }
       return Error{ExitCode::internal, fmt::format("search failed: {}", e.get_description()), ""};
     } catch (const std::exception& e) {
       return Error{ExitCode::db_invalid, fmt::format("unreadable document data: {}", e.what()),
@@ -54,12 +145,38 @@ Result<SearchResults> Searcher::search(std::string_view query, const SearchOptio
   Result<CompiledQuery> compiled = compile_query(query, options.filters);
   if (!compiled) return compiled.error();
   const CompiledQuery& cq = *compiled;
-  return with_retry<SearchResults>([&] { return run(cq.xapian_query(), cq.verifier(), cq, options); });
+  return with_retry<SearchResults>([&] { return run(view(options.filters), cq.xapian_query(), cq.verifier(), cq, options); });
 }
 
-SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* verifier, const CompiledQuery& highlight,
-                            const SearchOptions& options, Xapian::docid exclude) {
-  Xapian::Enquire enquire(m_db);
+namespace {
+
+/// Visits, in rank order, the candidates of `enquire` that `verifier` accepts until `visit`
+/// returns false. The candidates are fetched in growing batches (starting at `batch`) and
+/// verified here, not in a MatchDecider, which the remote backend cannot run. Returns the
+/// estimated number of candidates.
+template <class F>
+Xapian::doccount for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier, Xapian::doccount batch,
+                                   F&& visit) {
+  Xapian::doccount first = 0;
+  Xapian::doccount estimated = 0;
+  for (;;) {
+    const Xapian::MSet mset = enquire.get_mset(first, batch);
+    if (first == 0) estimated = mset.get_matches_estimated();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Xapian::Document doc = it.get_document();
+      if (verifier(doc) && !visit(it, std::move(doc))) return estimated;
+    }
+    if (mset.size() < batch) return estimated;
+    first += batch;
+    batch *= 4;
+  }
+}
+
+}  // namespace
+
+SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
+                            const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude) {
+  Xapian::Enquire enquire(view.db);
   enquire.set_query(query);
   switch (options.sort) {
     // Equal scores (e.g. a query of filters only) list the newest article first.
@@ -81,37 +198,30 @@ SearchResults Searcher::run(const Xapian::Query& query, Xapian::MatchDecider* ve
   // a bounded search looks at more than it returns.
   const bool rerank = options.sort == SortOrder::relevance;
   const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
-  if (verifier && options.limit != 0) {
+  if (verifier && (options.limit != 0 || m_remote)) {
     // Top-k with verification: walk the candidates in rank order, in growing batches, and
     // verify only until the window is full. Dropping false candidates does not change the
     // order of the others, so this equals a full verified match, at a cost of about `window`
     // checks instead of one per candidate.
-    Xapian::doccount first = 0;
-    Xapian::doccount batch = static_cast<Xapian::doccount>(std::max<size_t>(64, 2 * window));
-    for (;;) {
-      const Xapian::MSet mset = enquire.get_mset(first, batch);
-      if (first == 0) results.total = mset.get_matches_estimated();
-      for (auto it = mset.begin(); it != mset.end() && ranked.size() < window; ++it) {
-        Xapian::Document doc = it.get_document();
-        if (*it != exclude && (*verifier)(doc)) ranked.push_back({*it, it.get_weight(), std::move(doc), std::nullopt});
-      }
-      if (ranked.size() >= window || mset.size() < batch) break;
-      first += batch;
-      batch *= 4;
-    }
-    results.total_exact = false;  // candidates were counted, not all verified
+    const auto batch = static_cast<Xapian::doccount>(std::min<size_t>(std::max<size_t>(64, 2 * window), 1u << 20));
+    results.total = for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, Xapian::Document doc) {
+      if (view.global(*it) != exclude) ranked.push_back({view.global(*it), it.get_weight(), std::move(doc), std::nullopt});
+      return ranked.size() < window;
+    });
+    results.total_exact = window == SIZE_MAX;  // else candidates were counted, not all verified
+    if (results.total_exact) results.total = ranked.size();
   } else {
     const Xapian::doccount size =
-        options.limit == 0 ? m_db.get_doccount() : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
+        options.limit == 0 ? view.db.get_doccount() : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
     const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
     results.total = mset.get_matches_estimated();
     results.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      if (*it == exclude) {
+      if (view.global(*it) == exclude) {
         --results.total;
         continue;
       }
-      ranked.push_back({*it, it.get_weight(), it.get_document(), std::nullopt});
+      ranked.push_back({view.global(*it), it.get_weight(), it.get_document(), std::nullopt});
     }
   }
   if (rerank) {
@@ -144,11 +254,18 @@ Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filte
   Result<CompiledQuery> compiled = compile_query(query, filters);
   if (!compiled) return compiled.error();
   return with_retry<size_t>([&] {
-    Xapian::Enquire enquire(m_db);
+    const View v = view(filters);
+    Xapian::Enquire enquire(v.db);
     enquire.set_query(compiled->xapian_query());
     enquire.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MatchDecider* verifier = compiled->verifier();
+    if (m_remote && verifier) {
+      size_t n = 0;
+      for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document&) { return ++n; });
+      return n;
+    }
     // checkatleast = all documents: every candidate is verified, so the count is exact.
-    const Xapian::MSet mset = enquire.get_mset(0, 0, m_db.get_doccount(), nullptr, compiled->verifier());
+    const Xapian::MSet mset = enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier);
     return static_cast<size_t>(mset.get_matches_estimated());
   });
 }
@@ -157,16 +274,26 @@ Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const Qu
   Result<CompiledQuery> compiled = compile_query(query, filters);
   if (!compiled) return compiled.error();
   return with_retry<std::vector<FacetCount>>([&] {
-    Xapian::Enquire enquire(m_db);
+    const View v = view(filters);
+    Xapian::Enquire enquire(v.db);
     enquire.set_query(compiled->xapian_query());
     enquire.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::ValueCountMatchSpy spy(kind == FacetKind::source ? k_slot_source : k_slot_month);
-    enquire.add_matchspy(&spy);
-    enquire.get_mset(0, 0, m_db.get_doccount(), nullptr, compiled->verifier());
+    const Xapian::valueno slot = kind == FacetKind::source ? k_slot_source : k_slot_month;
     std::map<std::string, size_t> counts;
-    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-      const std::string value = kind == FacetKind::year ? (*it).substr(0, 4) : *it;
-      counts[value] += static_cast<size_t>(it.get_termfreq());
+    auto add = [&](const std::string& value, size_t n) {
+      if (!value.empty()) counts[kind == FacetKind::year ? value.substr(0, 4) : value] += n;
+    };
+    Xapian::MatchDecider* verifier = compiled->verifier();
+    if (m_remote && verifier) {
+      for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document& doc) {
+        add(doc.get_value(slot), 1);
+        return true;
+      });
+    } else {
+      Xapian::ValueCountMatchSpy spy(slot);
+      enquire.add_matchspy(&spy);
+      enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier);
+      for (auto it = spy.values_begin(); it != spy.values_end(); ++it) add(*it, static_cast<size_t>(it.get_termfreq()));
     }
     std::vector<FacetCount> out;
     for (auto& [value, n] : counts) out.push_back({value, n});
@@ -199,10 +326,13 @@ Result<Xapian::docid> Searcher::resolve(std::string_view ref) {
       return it == m_db.postlist_end(term) ? 0 : *it;
     };
     if (Xapian::docid d = by_url(std::string(ref))) return d;
-    // A file path: its record names the URL.
-    if (std::optional<FileRecord> rec = decode_record(m_db.get_metadata(record_key(absolute_normal(std::string(ref)))));
-        rec && rec->state == FileState::indexed) {
-      if (Xapian::docid d = by_url(rec->url)) return d;
+    // A file path: its record names the URL (Xapian reads metadata from the first shard only,
+    // so each shard is asked).
+    const std::string key = record_key(absolute_normal(std::string(ref)));
+    for (const OpenShard& shard : m_shards) {
+      if (std::optional<FileRecord> rec = decode_record(shard.db.get_metadata(key)); rec && rec->state == FileState::indexed) {
+        if (Xapian::docid d = by_url(rec->url)) return d;
+      }
     }
     return not_found();
   });
@@ -256,20 +386,29 @@ Result<SearchResults> Searcher::similar(Xapian::docid docid, const SearchOptions
       if (!filters) return filters.error();
       query = Xapian::Query(Xapian::Query::OP_FILTER, query, filters->xapian_query());
     }
-    return run(query, nullptr, *highlight, options, docid);
+    return run(view(options.filters), query, nullptr, *highlight, options, docid);
   });
 }
 
-Result<DatabaseStats> Searcher::stats(const std::string& db_path) {
+namespace {
+
+std::optional<int64_t> published_bound(const std::string& serialised) {
+  if (serialised.empty()) return std::nullopt;
+  return static_cast<int64_t>(Xapian::sortable_unserialise(serialised) * 1000.0 + 0.5);
+}
+
+}  // namespace
+
+Result<DatabaseStats> Searcher::stats() {
   return with_retry<DatabaseStats>([&] {
     DatabaseStats s;
     s.articles = m_db.get_doccount();
-    s.schema = m_db.get_metadata(std::string(k_meta_schema));
-    s.tokenizer = m_db.get_metadata(std::string(k_meta_tokenizer));
-    const std::string lo = m_db.get_value_lower_bound(k_slot_published);
-    const std::string hi = m_db.get_value_upper_bound(k_slot_published);
-    if (!lo.empty()) s.first_ms = static_cast<int64_t>(Xapian::sortable_unserialise(lo) * 1000.0 + 0.5);
-    if (!hi.empty()) s.last_ms = static_cast<int64_t>(Xapian::sortable_unserialise(hi) * 1000.0 + 0.5);
+    if (!m_shards.empty()) {
+      s.schema = m_shards[0].db.get_metadata(std::string(k_meta_schema));
+      s.tokenizer = m_shards[0].db.get_metadata(std::string(k_meta_tokenizer));
+    }
+    s.first_ms = published_bound(m_db.get_value_lower_bound(k_slot_published));
+    s.last_ms = published_bound(m_db.get_value_upper_bound(k_slot_published));
     Xapian::Enquire enquire(m_db);
     enquire.set_query(Xapian::Query::MatchAll);
     enquire.set_weighting_scheme(Xapian::BoolWeight());
@@ -284,9 +423,20 @@ Result<DatabaseStats> Searcher::stats(const std::string& db_path) {
     for (auto it = months.values_begin(); it != months.values_end(); ++it) {
       s.months.push_back({*it, static_cast<size_t>(it.get_termfreq())});
     }
-    std::error_code ec;
-    for (const auto& e : fs::recursive_directory_iterator(db_path, ec)) {
-      if (e.is_regular_file(ec)) s.disk_bytes += e.file_size(ec);
+    for (const OpenShard& shard : m_shards) {
+      ShardStats st{shard.shard.name, shard.shard.location, shard.shard.remote, shard.db.get_doccount(),
+                    published_bound(shard.db.get_value_lower_bound(k_slot_published)),
+                    published_bound(shard.db.get_value_upper_bound(k_slot_published)), std::nullopt};
+      if (!shard.shard.remote) {
+        std::error_code ec;
+        uint64_t bytes = 0;
+        for (const auto& e : fs::recursive_directory_iterator(shard.shard.location, ec)) {
+          if (e.is_regular_file(ec)) bytes += e.file_size(ec);
+        }
+        st.disk_bytes = bytes;
+        s.disk_bytes += bytes;
+      }
+      s.shards.push_back(std::move(st));
     }
     return s;
   });

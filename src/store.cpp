@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -31,30 +32,75 @@ bool is_generation_name(const std::string& name) {
                      [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// The generation folder named by PATH/XAPIANDB, or "" if there is no stub.
-Result<std::string> live_generation(const std::string& db_path) {
-  const fs::path stub = fs::path(db_path) / k_stub;
-  std::ifstream in(stub);
-  if (!in) return std::string();
-  std::string backend, rel, extra;
-  in >> backend >> rel >> extra;
-  if ((backend != "glass" && backend != "auto") || rel.empty() || !extra.empty() || !is_generation_name(rel)) {
-    return Error{ExitCode::db_invalid, fmt::format("{}: unexpected stub file content (not written by newsidx?)", stub.string()),
-                 "use another --db path; newsidx never overwrites a database it did not write"};
-  }
-  return (fs::path(db_path) / rel).string();
+/// What PATH/XAPIANDB says: the live generation, its date shards, and remote shards.
+struct Stub {
+  std::string generation;            ///< folder name ("gen-000001"); "" if there is no stub
+  std::vector<std::string> periods;  ///< date shards (subfolders of the generation); empty if unsharded
+  std::vector<std::string> remotes;  ///< HOST:PORT of `remote` lines
+};
+
+bool is_period_name(const std::string& s) {
+  const auto digits = [&](size_t from, size_t n) {
+    return s.size() >= from + n && std::all_of(s.begin() + static_cast<long>(from), s.begin() + static_cast<long>(from + n),
+                                                [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return s == "undated" || (s.size() == 4 && digits(0, 4)) || (s.size() == 7 && digits(0, 4) && s[4] == '-' && digits(5, 2));
 }
 
-Status write_stub(const std::string& db_path, const std::string& generation_name) {
-  const fs::path stub = fs::path(db_path) / k_stub;
+Result<Stub> read_stub(const std::string& db_path) {
+  const fs::path path = fs::path(db_path) / k_stub;
+  std::ifstream in(path);
+  Stub stub;
+  if (!in) return stub;
+  const auto invalid = [&](const std::string& line) {
+    return Error{ExitCode::db_invalid, fmt::format("{}: unexpected stub file line \"{}\" (not written by newsidx?)", path.string(), line),
+                 "use another --db path; newsidx never overwrites a database it did not write"};
+  };
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string backend, target, extra;
+    words >> backend >> target >> extra;
+    if (backend.empty() || backend[0] == '#') continue;
+    if (target.empty() || !extra.empty()) return invalid(line);
+    if (backend == "remote") {
+      stub.remotes.push_back(target);
+      continue;
+    }
+    if (backend != "glass" && backend != "auto") return invalid(line);
+    const size_t slash = target.find('/');
+    const std::string generation = target.substr(0, slash);
+    if (!is_generation_name(generation) || (!stub.generation.empty() && generation != stub.generation)) return invalid(line);
+    stub.generation = generation;
+    if (slash != std::string::npos) {
+      const std::string period = target.substr(slash + 1);
+      if (!is_period_name(period)) return invalid(line);
+      stub.periods.push_back(period);
+    }
+  }
+  return stub;
+}
+
+/// The generation folder named by PATH/XAPIANDB, or "" if there is no stub.
+Result<std::string> live_generation(const std::string& db_path) {
+  Result<Stub> stub = read_stub(db_path);
+  if (!stub) return stub.error();
+  return stub->generation.empty() ? std::string() : (fs::path(db_path) / stub->generation).string();
+}
+
+Status write_stub(const std::string& db_path, const Stub& stub) {
+  const fs::path path = fs::path(db_path) / k_stub;
   const fs::path tmp = fs::path(db_path) / (std::string(k_stub) + ".tmp");
-  const std::string content = fmt::format("glass {}\n", generation_name);
+  std::string content;
+  if (stub.periods.empty()) content = fmt::format("glass {}\n", stub.generation);
+  for (const std::string& period : stub.periods) content += fmt::format("glass {}/{}\n", stub.generation, period);
+  for (const std::string& remote : stub.remotes) content += fmt::format("remote {}\n", remote);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Error{ExitCode::io_error, fmt::format("{}: {}", tmp.string(), std::strerror(errno)), ""};
   const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), stub.c_str()) != 0) {
-    return Error{ExitCode::io_error, fmt::format("{}: cannot write stub file: {}", stub.string(), std::strerror(errno)), ""};
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Error{ExitCode::io_error, fmt::format("{}: cannot write stub file: {}", path.string(), std::strerror(errno)), ""};
   }
   // Make the rename durable before old generations are removed.
   const int dir = ::open(db_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -63,6 +109,30 @@ Status write_stub(const std::string& db_path, const std::string& generation_name
     ::close(dir);
   }
   return ok_status();
+}
+
+int64_t epoch_ms(int year, unsigned month) {
+  // Howard Hinnant's days_from_civil (public domain), for the first day of the month.
+  const int y = year - (month <= 2);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468) * 86400000;
+}
+
+/// The shard of a local period folder, with the publish times it can hold.
+Shard period_shard(const std::string& period, std::string location) {
+  Shard s{period, std::move(location), false};
+  if (period == "undated") {
+    s.undated_only = true;
+  } else {
+    const int year = std::stoi(period.substr(0, 4));
+    const unsigned month = period.size() == 7 ? static_cast<unsigned>(std::stoi(period.substr(5, 2))) : 0;
+    s.from_ms = epoch_ms(year, month ? month : 1);
+    s.to_ms = month == 0 ? epoch_ms(year + 1, 1) : month == 12 ? epoch_ms(year + 1, 1) : epoch_ms(year, month + 1);
+  }
+  return s;
 }
 
 }  // namespace
@@ -132,6 +202,11 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
       if (Status s = check_schema(db); !s) return s.error();
       return db;
     }
+    Result<Stub> stub = read_stub(db_path);
+    if (!stub) return stub.error();
+    if (!stub->periods.empty()) {
+      return Error{ExitCode::db_invalid, fmt::format("{}: a sharded database cannot be updated in place", db_path), ""};
+    }
     Result<std::string> live = live_generation(db_path);
     if (!live) return live.error();
     if (!live->empty()) {
@@ -144,7 +219,7 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
     Xapian::WritableDatabase db(*generation, Xapian::DB_CREATE);
     stamp_schema(db);
     db.commit();
-    if (Status s = write_stub(db_path, fs::path(*generation).filename().string()); !s) return s.error();
+    if (Status s = write_stub(db_path, Stub{fs::path(*generation).filename().string(), {}, {}}); !s) return s.error();
     return db;
   } catch (const Xapian::Error& e) {
     return database_error(db_path, e);
@@ -164,8 +239,11 @@ Result<std::string> create_generation(const std::string& db_path) {
   return generation.string();
 }
 
-Status publish_generation(const std::string& db_path, const std::string& generation) {
-  if (Status s = write_stub(db_path, fs::path(generation).filename().string()); !s) return s;
+Status publish_generation(const std::string& db_path, const std::string& generation,
+                          const std::vector<std::string>& periods) {
+  Result<Stub> old = read_stub(db_path);
+  const std::vector<std::string> remotes = old ? old->remotes : std::vector<std::string>{};
+  if (Status s = write_stub(db_path, Stub{fs::path(generation).filename().string(), periods, remotes}); !s) return s;
   remove_stale_generations(db_path, generation);
   // A plain glass database from before generations existed is replaced by the stub.
   std::error_code ec;
@@ -187,6 +265,46 @@ void remove_stale_generations(const std::string& db_path, const std::string& kee
     const std::string name = entry.path().filename().string();
     if (is_generation_name(name) && name != live_name && name != keep_name) fs::remove_all(entry.path(), ec);
   }
+}
+
+}  // namespace newsidx
+
+namespace newsidx {
+
+Result<std::vector<Shard>> list_shards(const std::string& db) {
+  constexpr std::string_view tcp = "tcp://";
+  if (db.starts_with(tcp)) return std::vector<Shard>{Shard{db.substr(tcp.size()), db.substr(tcp.size()), true}};
+  if (!database_exists(db)) {
+    return Error{ExitCode::db_missing, fmt::format("{}: no database here", db), "create it with: newsidx --db PATH index FOLDER"};
+  }
+  if (!fs::exists(fs::path(db) / k_stub)) return std::vector<Shard>{Shard{"main", db, false}};
+  Result<Stub> stub = read_stub(db);
+  if (!stub) return stub.error();
+  std::vector<Shard> shards;
+  const fs::path generation = fs::path(db) / stub->generation;
+  if (!stub->generation.empty() && stub->periods.empty()) shards.push_back(Shard{"main", generation.string(), false});
+  for (const std::string& period : stub->periods) shards.push_back(period_shard(period, (generation / period).string()));
+  for (const std::string& remote : stub->remotes) shards.push_back(Shard{remote, remote, true});
+  return shards;
+}
+
+std::string shard_period(std::optional<int64_t> published_ms, ShardBy by) {
+  if (by == ShardBy::none) return "main";
+  if (!published_ms) return "undated";
+  const std::time_t secs = static_cast<std::time_t>(*published_ms / 1000 - (*published_ms % 1000 < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return by == ShardBy::year ? fmt::format("{:04}", tm.tm_year + 1900) : fmt::format("{:04}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+ShardBy live_sharding(const std::string& db_path) {
+  Result<Stub> stub = read_stub(db_path);
+  if (!stub) return ShardBy::none;
+  for (const std::string& period : stub->periods) {
+    if (period.size() == 4) return ShardBy::year;
+    if (period.size() == 7) return ShardBy::month;
+  }
+  return stub->periods.empty() ? ShardBy::none : ShardBy::year;
 }
 
 }  // namespace newsidx

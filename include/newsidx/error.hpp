@@ -17,6 +17,7 @@ enum class ExitCode : int {
   db_invalid = 5,    ///< not a newsidx database, corrupt, or built by another schema/tokenizer version
   some_failed = 6,   ///< index finished, but some files could not be read or parsed
   io_error = 7,      ///< an input path does not exist or cannot be read at all
+  unavailable = 8,   ///< a remote shard cannot be reached or timed out (see --allow-partial)
   interrupted = 130, ///< stopped by SIGINT/SIGTERM after committing finished work (128 + SIGINT)
   internal = 70,     ///< unexpected internal error (EX_SOFTWARE)
 };

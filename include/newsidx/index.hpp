@@ -13,6 +13,7 @@
 #include "newsidx/article.hpp"
 #include "newsidx/error.hpp"
 #include "newsidx/schema.hpp"
+#include "newsidx/store.hpp"
 #include "newsidx/text.hpp"
 
 namespace newsidx {
@@ -76,6 +77,10 @@ struct IndexOptions {
   bool rebuild = false;          ///< --reindex: build a new generation from scratch, then swap it in
   bool delete_missing = true;    ///< remove articles whose files are gone from under the roots
   bool retry_failed = false;     ///< re-read files that failed before even if unchanged
+  /// --shard-by: one database per period of publish time. Unset keeps the live database's layout.
+  /// A sharded database is rebuilt in full on every run (Xapian 1.4 writes one database at a
+  /// time); the default layout is updated in place.
+  std::optional<ShardBy> shard_by;
   const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
 };
 
@@ -96,6 +101,7 @@ struct IndexReport {
   size_t removed = 0;
   size_t warnings = 0;        ///< indexed with a note (converted charset, no publish time)
   bool interrupted = false;   ///< stopped by IndexOptions::stop; finished work is committed
+  bool discarded = false;     ///< interrupted rebuild: nothing published, the old database serves
 };
 
 /// Receives per-file events while indexing runs. Called from the calling thread only.

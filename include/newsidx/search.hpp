@@ -13,6 +13,7 @@
 #include "newsidx/index.hpp"
 #include "newsidx/query.hpp"
 #include "newsidx/snippet.hpp"
+#include "newsidx/store.hpp"
 
 namespace newsidx {
 
@@ -44,6 +45,16 @@ struct FacetCount {
   size_t count = 0;
 };
 
+/// One shard as `stats` reports it.
+struct ShardStats {
+  std::string name;      ///< period ("2020"), "main", or HOST:PORT
+  std::string location;  ///< folder or HOST:PORT
+  bool remote = false;
+  size_t articles = 0;
+  std::optional<int64_t> first_ms, last_ms;
+  std::optional<uint64_t> disk_bytes;  ///< local shards only
+};
+
 /// What `stats` reports.
 struct DatabaseStats {
   size_t articles = 0;
@@ -54,6 +65,7 @@ struct DatabaseStats {
   uint64_t disk_bytes = 0;          ///< size of the database folder on disk
   std::string schema;               ///< schema version stored in the database
   std::string tokenizer;            ///< tokenizer fingerprint stored in the database
+  std::vector<ShardStats> shards;   ///< in the order of the stub file
 };
 
 struct SearchResults {
@@ -62,11 +74,26 @@ struct SearchResults {
   std::vector<Hit> hits;
 };
 
-/// A read-only view of a newsidx database.
+struct OpenOptions {
+  /// Skip shards that cannot be opened or stop answering (each named in warnings()) instead of
+  /// failing with ExitCode::unavailable.
+  bool allow_partial = false;
+  unsigned remote_timeout_ms = 10000;  ///< connect and per-message timeout of remote shards
+};
+
+/// A read-only view of a newsidx database: one or several shards (local folders and
+/// xapian-tcpsrv servers, see store.hpp) searched as one Xapian database, so BM25 statistics
+/// are global. A date filter (--since/--until) leaves out the date shards it rules out.
 class Searcher {
  public:
-  /// Errors: db_missing (no database at path), db_invalid (not newsidx / other version).
-  static Result<Searcher> open(const std::string& db_path);
+  /// Opens every shard of every --db value (a folder or tcp://HOST:PORT). Errors: db_missing
+  /// (no database at a path), db_invalid (not newsidx / other version), unavailable (a remote
+  /// shard, unless options.allow_partial).
+  static Result<Searcher> open(const std::vector<std::string>& dbs, const OpenOptions& options = {});
+  static Result<Searcher> open(const std::string& db_path) { return open(std::vector<std::string>{db_path}); }
+
+  /// Shards that were left out (allow_partial), one "SHARD: reason" line each.
+  [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
 
   /// Runs `query` (syntax in query.hpp). Errors: usage (query syntax), internal (Xapian).
   Result<SearchResults> search(std::string_view query, const SearchOptions& options);
@@ -89,21 +116,41 @@ class Searcher {
   /// Latin words; never n-grams, which make meaningless expansions), OR-ed and ranked by BM25.
   Result<SearchResults> similar(Xapian::docid docid, const SearchOptions& options);
 
-  Result<DatabaseStats> stats(const std::string& db_path);
+  Result<DatabaseStats> stats();
 
   [[nodiscard]] const Xapian::Database& database() const { return m_db; }
 
  private:
-  explicit Searcher(Xapian::Database db) : m_db(std::move(db)) {}
+  struct OpenShard {
+    Shard shard;
+    Xapian::Database db;
+  };
+  /// The shards a search with `filters` needs, as one database, and how its docids map back.
+  struct View {
+    Xapian::Database db;
+    std::vector<size_t> shards;  ///< indexes into m_shards
+    size_t all = 0;              ///< m_shards.size()
+    /// The docid in m_db of docid `d` of db (Xapian interleaves the docids of its shards).
+    [[nodiscard]] Xapian::docid global(Xapian::docid d) const;
+  };
+  Searcher(std::vector<OpenShard> shards, OpenOptions options, std::vector<std::string> warnings);
+  View view(const QueryFilters& filters) const;
+  /// Drops remote shards that no longer answer (allow_partial); true if any was dropped.
+  bool drop_unreachable();
+  void combine();
   /// Runs `body` and retries it after reopening the database when a concurrent writer recycled
   /// the revision being read (DatabaseModifiedError); maps other errors.
   template <class T, class F>
   Result<T> with_retry(F&& body);
   /// One ranked retrieval: `query` (with optional exact `verifier`), snippets highlighted by
   /// `highlight`, skipping document `exclude`.
-  SearchResults run(const Xapian::Query& query, Xapian::MatchDecider* verifier, const CompiledQuery& highlight,
-                    const SearchOptions& options, Xapian::docid exclude = 0);
-  Xapian::Database m_db;
+  SearchResults run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
+                    const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude = 0);
+  std::vector<OpenShard> m_shards;
+  OpenOptions m_options;
+  std::vector<std::string> m_warnings;
+  bool m_remote = false;  ///< some shard is remote: verification runs here, not in a MatchDecider
+  Xapian::Database m_db;  ///< all shards
 };
 
 }  // namespace newsidx

@@ -1,23 +1,60 @@
-// store.hpp — the on-disk layout of a newsidx database folder, its writer lock and atomic swaps.
+// store.hpp — the on-disk layout of a newsidx database folder, its shards, its writer lock and
+// atomic swaps.
 //
-//   PATH/XAPIANDB        Xapian stub file naming the live database ("glass gen-000001").
-//                        Xapian::Database(PATH) reads it, so readers need nothing else.
-//   PATH/gen-NNNNNN/     glass databases: the live generation and, during a rebuild, the next.
+//   PATH/XAPIANDB        Xapian stub file naming the live database. Xapian::Database(PATH) reads
+//                        it, so Xapian's own tools (xapian-delve, quest) open PATH too. Lines:
+//                          glass gen-000001          one database (the default layout)
+//                          glass gen-000001/2020     one line per date shard (index --shard-by)
+//                          remote HOST:PORT          a shard served by xapian-tcpsrv (added by hand)
+//                          # ...                     comments
+//   PATH/gen-NNNNNN/     glass databases: the live generation and, during a rebuild, the next;
+//                        a sharded generation holds one glass database per period.
 //   PATH/newsidx.lock    flock(2) held by the single running writer.
 //
 // A rebuild (--reindex, or a parallel bulk build) writes a new generation beside the live one and
 // publishes it by renaming a new stub file over XAPIANDB: readers see the old or the new
-// database, never a mix, and an interrupted rebuild leaves the old one untouched.
-// A plain glass database folder (no stub) is still read and updated in place.
+// database, never a mix, and an interrupted rebuild leaves the old one untouched. `remote` lines
+// survive rebuilds. A plain glass database folder (no stub) is still read and updated in place.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <xapian.h>
 
 #include "newsidx/error.hpp"
 
 namespace newsidx {
+
+/// How `index --shard-by` splits articles into databases: by the UTC year or month of their
+/// publish time (articles without one go to the shard "undated").
+enum class ShardBy : uint8_t { none, year, month };
+
+/// One database of the set that a --db value names.
+struct Shard {
+  std::string name;      ///< period ("2020", "2020-07", "undated"), "main", or HOST:PORT
+  std::string location;  ///< folder of a local glass database, or HOST:PORT of an xapian-tcpsrv
+  bool remote = false;
+  /// Publish times the shard can hold, [from_ms, to_ms) in epoch ms UTC; undated shards hold
+  /// only articles without one. Remote and unsharded databases may hold anything.
+  int64_t from_ms = INT64_MIN;
+  int64_t to_ms = INT64_MAX;
+  bool undated_only = false;
+};
+
+/// The shards named by a --db value: "tcp://HOST:PORT" (one remote database) or a database
+/// folder (its stub's lines, in order). Errors: db_missing (no database there), db_invalid
+/// (a stub newsidx did not write).
+Result<std::vector<Shard>> list_shards(const std::string& db);
+
+/// The shard an article published at `published_ms` belongs to: "2020" (year), "2020-07"
+/// (month), "undated" (no publish time), or "main" (ShardBy::none).
+std::string shard_period(std::optional<int64_t> published_ms, ShardBy by);
+
+/// The sharding of the live database of PATH (none when unsharded or missing).
+ShardBy live_sharding(const std::string& db_path);
 
 /// Exclusive writer lock on a database folder (released by the destructor, or by the kernel if
 /// the process dies).
@@ -39,15 +76,18 @@ class WriteLock {
 bool database_exists(const std::string& db_path);
 
 /// Opens the live database for update, creating an empty generation if there is none.
-/// Requires the WriteLock. Errors: db_invalid (corrupt, not newsidx, other schema).
+/// Requires the WriteLock. Errors: db_invalid (corrupt, not newsidx, other schema, sharded:
+/// sharded databases are rebuilt, see index.hpp).
 Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path);
 
 /// Creates an empty new generation folder and returns its path (for rebuilds).
 Result<std::string> create_generation(const std::string& db_path);
 
 /// Makes `generation` (a folder made by create_generation) the live database, atomically, and
-/// removes the generation it replaces. Requires the WriteLock.
-Status publish_generation(const std::string& db_path, const std::string& generation);
+/// removes the generation it replaces. `periods` names its date shards (subfolders); empty for
+/// an unsharded generation. The `remote` lines of the old stub are kept. Requires the WriteLock.
+Status publish_generation(const std::string& db_path, const std::string& generation,
+                          const std::vector<std::string>& periods = {});
 
 /// Removes generation folders that are neither live nor `keep` (left by interrupted rebuilds).
 void remove_stale_generations(const std::string& db_path, const std::string& keep = "");

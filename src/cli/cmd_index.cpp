@@ -33,6 +33,7 @@ void install_stop_handlers() {
 struct IndexArgs {
   std::vector<std::string> paths;
   bool reindex = false;
+  std::string shard_by;
   bool no_delete = false;
   bool retry_failed = false;
   unsigned jobs = 0;
@@ -109,6 +110,10 @@ void add_index_command(CLI::App& app, Context& ctx) {
   cmd->add_option("paths", args->paths, "Files or folders to index")->required();
   cmd->add_flag("--reindex", args->reindex,
                 "Rebuild from scratch into a new database, then swap it in (the old one serves until then)");
+  cmd->add_option("--shard-by", args->shard_by,
+                  "One database per year or month of publish time (none: one database); rebuilds. A sharded "
+                  "database is rebuilt on every run")
+      ->check(CLI::IsMember({"none", "year", "month"}));
   cmd->add_flag("--no-delete", args->no_delete, "Keep articles whose files are gone");
   cmd->add_flag("--retry-failed", args->retry_failed, "Retry files that failed before even if unchanged");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads (default: number of cores)");
@@ -127,6 +132,7 @@ Examples:
   newsidx index ~/news
   newsidx --db /tmp/news.db index data/samples
   newsidx index --reindex ~/news          # rebuild from scratch, then swap in
+  newsidx index --shard-by year ~/news    # one database per year (see docs/scaling.md)
   0 * * * * newsidx index -q ~/news       # crontab: hourly, quiet unless something fails
 
 Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
@@ -137,11 +143,16 @@ Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
     options.jobs = args->jobs;
     options.commit_every = args->batch;
     options.rebuild = args->reindex;
+    if (!args->shard_by.empty()) {
+      options.shard_by = args->shard_by == "year" ? ShardBy::year : args->shard_by == "month" ? ShardBy::month : ShardBy::none;
+    }
     options.delete_missing = !args->no_delete;
     options.retry_failed = args->retry_failed;
     options.stop = &g_stop;
     install_stop_handlers();
-    Result<IndexReport> r = index_paths(ctx.db_path(), args->paths, options, observer);
+    Result<std::string> db = ctx.db_path();
+    if (failed(ctx, db)) return;
+    Result<IndexReport> r = index_paths(*db, args->paths, options, observer);
     observer.clear_progress();
     if (failed(ctx, r)) return;
     if (!args->quiet || r->failed > 0 || r->interrupted) {
@@ -152,7 +163,7 @@ Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
     }
     if (r->interrupted) {
       fmt::print(stderr, "newsidx: interrupted: {}\n",
-                 args->reindex ? "the rebuild was discarded; the previous database is unchanged"
+                 r->discarded ? "the rebuild was discarded; the previous database is unchanged"
                                : "finished work is committed; run the same command again to complete it");
       ctx.exit_code = static_cast<int>(ExitCode::interrupted);
       return;

@@ -82,7 +82,11 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       ctx.exit_code = static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
       return;
     }
+    const size_t warned = searcher->warnings().size();
     Result<SearchResults> results = searcher->search(query, *options);
+    for (size_t i = warned; i < searcher->warnings().size(); ++i) {
+      fmt::print(stderr, "newsidx: warning: {}\n", searcher->warnings()[i]);  // a shard stopped answering
+    }
     if (failed(ctx, results)) return;
     ctx.exit_code = print_results(*results, l);
   });

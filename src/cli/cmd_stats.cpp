@@ -11,7 +11,7 @@ void add_stats_command(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, format] {
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
-    Result<DatabaseStats> s = searcher->stats(ctx.db_path());
+    Result<DatabaseStats> s = searcher->stats();
     if (failed(ctx, s)) return;
     print_stats(stdout, *s, *format == "json");
   });

@@ -15,9 +15,11 @@ namespace newsidx::cli {
 
 /// Options shared by all subcommands, and the exit code the chosen one sets.
 struct Context {
-  std::string db;  ///< --db; empty = default_db_path()
+  std::vector<std::string> dbs;  ///< --db (repeatable); empty = default_db_path()
+  OpenOptions open;              ///< --allow-partial, --remote-timeout
   int exit_code = 0;
-  [[nodiscard]] std::string db_path() const;
+  /// The database that `index` writes: the one --db (a folder). Errors: usage.
+  [[nodiscard]] Result<std::string> db_path() const;
 };
 
 /// Prints "newsidx: MESSAGE" (and "hint: HINT") on stderr; returns the exit code.

@@ -100,11 +100,12 @@ int print_results(const SearchResults& results, const ListArgs& a) {
 }
 
 std::optional<Searcher> open_searcher(Context& ctx) {
-  Result<Searcher> s = Searcher::open(ctx.db_path());
+  Result<Searcher> s = Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
   if (!s) {
     ctx.exit_code = report(s.error());
     return std::nullopt;
   }
+  for (const std::string& w : s->warnings()) fmt::print(stderr, "newsidx: warning: {}\n", w);
   return std::move(*s);
 }
 

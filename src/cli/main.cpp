@@ -9,7 +9,13 @@
 
 namespace newsidx::cli {
 
-std::string Context::db_path() const { return db.empty() ? default_db_path() : db; }
+Result<std::string> Context::db_path() const {
+  if (dbs.empty()) return default_db_path();
+  if (dbs.size() > 1 || dbs[0].starts_with("tcp://")) {
+    return Error{ExitCode::usage, "index writes one local database: give one --db folder", ""};
+  }
+  return dbs[0];
+}
 
 int report(const Error& e) {
   fmt::print(stderr, "newsidx: {}\n", e.message);
@@ -28,9 +34,16 @@ int main(int argc, char** argv) {
   app.footer(
       "Database: --db PATH, else $NEWSIDX_DB, else $XDG_DATA_HOME/newsidx, else ~/.local/share/newsidx.\n"
       "Exit status: 0 ok, 1 no results, 2 usage error, 3 database missing, 4 database locked,\n"
-      "5 database invalid, 6 some files failed, 7 input path unreadable, 70 internal error, 130 interrupted.");
+      "5 database invalid, 6 some files failed, 7 input path unreadable, 8 remote shard unavailable,\n"
+      "70 internal error, 130 interrupted.");
   cli::Context ctx;
-  app.add_option("--db", ctx.db, "Database folder (default: $NEWSIDX_DB or ~/.local/share/newsidx)");
+  app.add_option("--db", ctx.dbs,
+                 "Database folder, or tcp://HOST:PORT of an xapian-tcpsrv; repeat to search several as one "
+                 "(default: $NEWSIDX_DB or ~/.local/share/newsidx)");
+  app.add_flag("--allow-partial", ctx.open.allow_partial,
+               "Search the shards that answer when a remote shard is down (with a warning) instead of failing");
+  app.add_option("--remote-timeout", ctx.open.remote_timeout_ms, "Connect and reply timeout of remote shards, in ms")
+      ->capture_default_str();
   cli::add_index_command(app, ctx);
   cli::add_search_command(app, ctx);
   cli::add_show_command(app, ctx);
