@@ -1,0 +1,324 @@
+// test_shards.cpp — date shards (index --shard-by), several databases searched as one, and
+// remote shards served by xapian-tcpsrv on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "newsidx/index.hpp"
+#include "newsidx/schema.hpp"
+#include "newsidx/search.hpp"
+#include "newsidx/store.hpp"
+#include "test_support.hpp"
+
+extern char** environ;
+
+using namespace newsidx;
+using newsidx::test::article;
+using newsidx::test::slurp;
+using newsidx::test::TempDir;
+using newsidx::test::write_file;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t k_2019_01_01 = 1546300800000;
+constexpr int64_t k_2020_01_01 = 1577836800000;
+constexpr int64_t k_2021_01_01 = 1609459200000;
+constexpr int64_t k_day = 86400000;
+const std::string k_moved_url = "https://example.org/moved";  // copies in 2019 and 2021
+
+/// A deterministic synthetic archive: 150 articles over 2019–2021 from a small vocabulary (so
+/// that queries match many articles with different BM25 weights), one undated article, and one
+/// URL with two copies published in different years.
+void write_archive(const fs::path& dir) {
+  const std::vector<std::string> words = {"香港", "国安法", "疫情", "特朗普", "选举", "经济", "中国", "美国",
+                                          "Trump", "election", "示威", "台湾", "贸易", "疫苗", "北京"};
+  std::mt19937 rng(7);  // the engine's output is fixed by the standard
+  const auto pick = [&] { return words[rng() % words.size()]; };
+  for (int i = 0; i < 150; ++i) {
+    std::string body;
+    for (unsigned n = 5 + rng() % 40; n > 0; --n) body += pick() + (rng() % 3 == 0 ? "。" : " ");
+    const int64_t published = k_2019_01_01 + (i * 1090 / 150) * k_day + static_cast<int64_t>(rng() % 86400) * 1000;
+    write_file(dir / fmt::format("a{:03}.md", i),
+               article(published, pick() + pick(), fmt::format("https://example.org/{}", i), "<p>" + body + "</p>"));
+  }
+  write_file(dir / "undated.md", "<!--NaN-->\n[香港 undated](https://example.org/undated)\n------\n\n<p>香港 疫情</p>\n");
+  write_file(dir / "moved-old.md", article(k_2019_01_01 + 5 * k_day, "香港 old", k_moved_url, "<p>香港 经济 old</p>"));
+  write_file(dir / "moved-new.md", article(k_2021_01_01 + 5 * k_day, "香港 new", k_moved_url, "<p>香港 经济 new</p>"));
+}
+
+struct Quiet : IndexObserver {
+  void on_file(const std::string&, FileOutcome, std::string_view) override {}
+};
+
+void index_into(const std::string& db, const std::string& input, std::optional<ShardBy> by) {
+  Quiet quiet;
+  IndexOptions options;
+  options.shard_by = by;
+  Result<IndexReport> r = index_paths(db, {input}, options, quiet);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->failed, 0u);
+}
+
+const std::vector<std::string> k_queries = {"香港", "疫情 经济", "Trump", "\"国安法\"", "香港 OR 台湾", "选举 -美国", "title:香港"};
+
+/// The URLs of all matches in rank order.
+std::vector<std::string> ranked_urls(Searcher& s, const std::string& query, const QueryFilters& filters = {}) {
+  SearchOptions options;
+  options.limit = 0;
+  options.snippets = false;
+  options.filters = filters;
+  Result<SearchResults> r = s.search(query, options);
+  EXPECT_TRUE(r.ok()) << query << ": " << (r.ok() ? "" : r.error().message);
+  std::vector<std::string> urls;
+  if (r.ok()) {
+    for (const Hit& h : r->hits) urls.push_back(h.article.url);
+  }
+  return urls;
+}
+
+class Shards : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_dir = new TempDir;
+    write_archive(s_dir->path() / "in");
+    index_into(s_dir->str("single"), s_dir->str("in"), std::nullopt);
+    index_into(s_dir->str("sharded"), s_dir->str("in"), ShardBy::year);
+  }
+  static void TearDownTestSuite() { delete s_dir; }
+  static TempDir* s_dir;
+};
+TempDir* Shards::s_dir = nullptr;
+
+TEST_F(Shards, ShardByYearWritesOneDatabasePerYearListedInTheStub) {
+  Result<std::vector<Shard>> shards = list_shards(s_dir->str("sharded"));
+  ASSERT_TRUE(shards.ok()) << shards.error().message;
+  std::vector<std::string> names;
+  for (const Shard& s : *shards) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"2019", "2020", "2021", "undated"}));
+  Xapian::doccount total = 0;
+  for (const Shard& s : *shards) {
+    Xapian::Database db(s.location);
+    total += db.get_doccount();
+    // Every article sits in the shard of its publish year; the URL with copies in 2019 and
+    // 2021 is one document, in the year of its winning (newest) copy.
+    EXPECT_EQ(db.get_termfreq(unique_id_term(k_moved_url)), s.name == "2021" ? 1u : 0u) << s.name;
+    if (s.name == "2020") {
+      EXPECT_EQ(db.get_value_lower_bound(k_slot_published).empty(), false);
+      EXPECT_GE(Xapian::sortable_unserialise(db.get_value_lower_bound(k_slot_published)) * 1000, k_2020_01_01);
+      EXPECT_LT(Xapian::sortable_unserialise(db.get_value_upper_bound(k_slot_published)) * 1000, k_2021_01_01);
+    }
+  }
+  EXPECT_EQ(total, Xapian::Database(s_dir->str("single")).get_doccount());
+  EXPECT_EQ(total, 152u);  // 150 + undated + one document for the two copies
+}
+
+TEST_F(Shards, ShardedSearchRanksLikeOneDatabase) {
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  Result<Searcher> sharded = Searcher::open(s_dir->str("sharded"));
+  ASSERT_TRUE(single.ok() && sharded.ok());
+  for (const std::string& q : k_queries) {
+    const std::vector<std::string> want = ranked_urls(*single, q);
+    EXPECT_FALSE(want.empty()) << q;
+    EXPECT_EQ(ranked_urls(*sharded, q), want) << q;
+  }
+}
+
+TEST_F(Shards, DateFiltersLeaveOutShardsAndDocumentIdsStayValid) {
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  Result<Searcher> sharded = Searcher::open(s_dir->str("sharded"));
+  ASSERT_TRUE(single.ok() && sharded.ok());
+  QueryFilters y2020;
+  y2020.since_ms = k_2020_01_01;
+  y2020.until_ms = k_2021_01_01;
+  // Same matches; BM25 statistics come from the shards searched, so only the set is compared.
+  std::vector<std::string> want = ranked_urls(*single, "香港", y2020);
+  std::vector<std::string> got = ranked_urls(*sharded, "香港", y2020);
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), std::set<std::string>(want.begin(), want.end()));
+  // Document ids of a search over some shards name the same articles in the whole set.
+  SearchOptions options;
+  options.limit = 0;
+  options.filters = y2020;
+  Result<SearchResults> r = sharded->search("香港", options);
+  ASSERT_TRUE(r.ok());
+  for (const Hit& h : r->hits) {
+    Result<StoredArticle> a = sharded->article(h.docid);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->url, h.article.url);
+  }
+}
+
+TEST_F(Shards, ShowFindsAFileOfAnyShardByPath) {
+  Result<Searcher> sharded = Searcher::open(s_dir->str("sharded"));
+  ASSERT_TRUE(sharded.ok());
+  Result<Xapian::docid> d = sharded->resolve((s_dir->path() / "in" / "a140.md").string());  // a 2021 article
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(sharded->article(*d)->url, "https://example.org/140");
+}
+
+TEST_F(Shards, StatsReportEachShard) {
+  Result<Searcher> sharded = Searcher::open(s_dir->str("sharded"));
+  ASSERT_TRUE(sharded.ok());
+  Result<DatabaseStats> st = sharded->stats();
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(st->shards.size(), 4u);
+  size_t sum = 0;
+  for (const ShardStats& s : st->shards) {
+    sum += s.articles;
+    EXPECT_TRUE(s.disk_bytes && *s.disk_bytes > 0);
+  }
+  EXPECT_EQ(sum, st->articles);
+  EXPECT_EQ(st->shards[3].name, "undated");
+  EXPECT_EQ(st->shards[3].articles, 1u);
+}
+
+TEST_F(Shards, ReindexingWithoutShardByKeepsTheLayoutAndShardByNoneMergesIt) {
+  TempDir dir;
+  index_into(dir.str("db"), s_dir->str("in"), ShardBy::month);
+  index_into(dir.str("db"), s_dir->str("in"), std::nullopt);  // a sharded database is rebuilt as it was
+  Result<std::vector<Shard>> shards = list_shards(dir.str("db"));
+  ASSERT_TRUE(shards.ok());
+  EXPECT_GT(shards->size(), 30u);
+  EXPECT_EQ(shards->front().name, "2019-01");
+  index_into(dir.str("db"), s_dir->str("in"), ShardBy::none);
+  shards = list_shards(dir.str("db"));
+  ASSERT_TRUE(shards.ok());
+  ASSERT_EQ(shards->size(), 1u);
+  EXPECT_EQ(Xapian::Database(shards->front().location).get_doccount(), 152u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remote shards
+
+/// An xapian-tcpsrv serving one database on 127.0.0.1, stopped at scope exit.
+class TcpServer {
+ public:
+  TcpServer(const std::string& db, unsigned port) : m_port(port) {
+    const std::string port_s = std::to_string(port);
+    std::vector<const char*> argv = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port_s.c_str(), db.c_str(), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    // Its own process group: on SIGTERM xapian-tcpsrv signals its whole group (its children).
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    if (posix_spawnp(&m_pid, "xapian-tcpsrv", &actions, &attr, const_cast<char**>(argv.data()), environ) != 0) m_pid = -1;
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~TcpServer() { stop(); }
+  TcpServer(const TcpServer&) = delete;
+  TcpServer& operator=(const TcpServer&) = delete;
+
+  /// Waits until the server accepts connections (up to 10 s).
+  [[nodiscard]] bool ready() const {
+    for (int i = 0; i < 100 && m_pid > 0; ++i) {
+      try {
+        Xapian::Remote::open("127.0.0.1", m_port, 1000, 1000);
+        return true;
+      } catch (const Xapian::Error&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return false;
+  }
+  void stop() {
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGTERM);
+      ::waitpid(m_pid, nullptr, 0);
+      m_pid = -1;
+    }
+  }
+  [[nodiscard]] std::string address() const { return fmt::format("127.0.0.1:{}", m_port); }
+
+ private:
+  pid_t m_pid = -1;
+  unsigned m_port;
+};
+
+bool have_tcpsrv() { return std::system("command -v xapian-tcpsrv >/dev/null 2>&1") == 0; }
+
+/// A port that is probably free: derived from the process id, away from common services.
+unsigned test_port(unsigned k) { return 20000 + (static_cast<unsigned>(::getpid()) * 7 + k * 101) % 20000; }
+
+TEST_F(Shards, RemoteShardsServedByXapianTcpsrvRankLikeOneDatabase) {
+  if (!have_tcpsrv()) GTEST_SKIP() << "xapian-tcpsrv is not installed (Debian package xapian-tools)";
+  // Copy the sharded database, then serve its 2020 and 2021 shards from two servers and name
+  // them in the stub as `remote` lines, as docs/scaling.md describes.
+  TempDir dir;
+  fs::copy(s_dir->path() / "sharded", dir.path() / "db", fs::copy_options::recursive);
+  Result<std::vector<Shard>> shards = list_shards(dir.str("db"));
+  ASSERT_TRUE(shards.ok());
+  std::vector<std::unique_ptr<TcpServer>> servers;
+  std::string stub;
+  for (const Shard& s : *shards) {
+    if (s.name == "2020" || s.name == "2021") {
+      servers.push_back(std::make_unique<TcpServer>(s.location, test_port(static_cast<unsigned>(servers.size()))));
+      ASSERT_TRUE(servers.back()->ready()) << "xapian-tcpsrv did not start on " << servers.back()->address();
+      stub += "remote " + servers.back()->address() + "\n";
+    } else {
+      stub += "glass " + fs::relative(s.location, dir.path() / "db").string() + "\n";
+    }
+  }
+  write_file(dir.path() / "db" / "XAPIANDB", stub);
+
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  Result<Searcher> mixed = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(single.ok() && mixed.ok()) << (mixed.ok() ? "" : mixed.error().message);
+  for (const std::string& q : k_queries) EXPECT_EQ(ranked_urls(*mixed, q), ranked_urls(*single, q)) << q;
+  SearchOptions top3;
+  top3.limit = 3;
+  Result<SearchResults> a = single->search("疫情 经济", top3);
+  Result<SearchResults> b = mixed->search("疫情 经济", top3);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(b->hits.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(b->hits[i].article.url, a->hits[i].article.url);
+  // Counts and facets verify on the client when a shard is remote.
+  EXPECT_EQ(*mixed->count("\"国安法\"", {}), *single->count("\"国安法\"", {}));
+  Result<std::vector<FacetCount>> fa = single->facet("香港", {}, FacetKind::year);
+  Result<std::vector<FacetCount>> fb = mixed->facet("香港", {}, FacetKind::year);
+  ASSERT_TRUE(fa.ok() && fb.ok());
+  ASSERT_EQ(fb->size(), fa->size());
+  for (size_t i = 0; i < fa->size(); ++i) EXPECT_EQ((*fb)[i].count, (*fa)[i].count) << (*fa)[i].value;
+  // One remote shard alone, named on the command line.
+  Result<Searcher> one = Searcher::open("tcp://" + servers[0]->address());
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_GT(one->database().get_doccount(), 0u);
+
+  // A shard that is down: a clear error naming it, or with allow_partial the other shards' results.
+  const std::string down = servers[1]->address();
+  servers[1]->stop();
+  Result<Searcher> failing = Searcher::open(dir.str("db"));
+  ASSERT_FALSE(failing.ok());
+  EXPECT_EQ(failing.error().code, ExitCode::unavailable);
+  EXPECT_NE(failing.error().message.find(down), std::string::npos) << failing.error().message;
+  OpenOptions partial;
+  partial.allow_partial = true;
+  Result<Searcher> rest = Searcher::open({dir.str("db")}, partial);
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  ASSERT_EQ(rest->warnings().size(), 1u);
+  EXPECT_NE(rest->warnings()[0].find(down), std::string::npos);
+  const std::vector<std::string> all = ranked_urls(*single, "香港");
+  const std::vector<std::string> some = ranked_urls(*rest, "香港");
+  EXPECT_FALSE(some.empty());
+  EXPECT_LT(some.size(), all.size());
+}
+
+}  // namespace
