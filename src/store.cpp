@@ -300,11 +300,11 @@ std::string shard_period(std::optional<int64_t> published_ms, ShardBy by) {
 ShardBy live_sharding(const std::string& db_path) {
   Result<Stub> stub = read_stub(db_path);
   if (!stub) return ShardBy::none;
-  for (const std::string& period : stub->periods) {
-    if (period.size() == 4) return ShardBy::year;
-    if (period.size() == 7) return ShardBy::month;
-  }
-  return stub->periods.empty() ? ShardBy::none : ShardBy::year;
+  if (stub->periods.empty()) return ShardBy::none;
+  // The finest period present: after `compact --merge-months`, closed years and open months mix.
+  const bool months = std::any_of(stub->periods.begin(), stub->periods.end(),
+                                  [](const std::string& p) { return p.size() == 7 && p[4] == '-'; });
+  return months ? ShardBy::month : ShardBy::year;
 }
 
 }  // namespace newsidx

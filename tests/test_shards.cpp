@@ -201,6 +201,32 @@ TEST_F(Shards, ReindexingWithoutShardByKeepsTheLayoutAndShardByNoneMergesIt) {
   EXPECT_EQ(Xapian::Database(shards->front().location).get_doccount(), 152u);
 }
 
+TEST_F(Shards, CompactMergesClosedMonthsIntoYearsAndKeepsEveryResult) {
+  TempDir dir;
+  index_into(dir.str("db"), s_dir->str("in"), ShardBy::month);
+  Result<CompactReport> r = compact_database(dir.str("db"), true);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GT(r->shards_before, 30u);
+  EXPECT_EQ(r->shards_after, 4u);  // 2019, 2020, 2021 (all closed years) and undated
+  Result<std::vector<Shard>> shards = list_shards(dir.str("db"));
+  ASSERT_TRUE(shards.ok());
+  std::vector<std::string> names;
+  for (const Shard& s : *shards) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"2019", "2020", "2021", "undated"}));
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  Result<Searcher> compacted = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(single.ok() && compacted.ok());
+  for (const std::string& q : k_queries) EXPECT_EQ(ranked_urls(*compacted, q), ranked_urls(*single, q)) << q;
+  // An unsharded database stays one database.
+  index_into(dir.str("one"), s_dir->str("in"), std::nullopt);
+  r = compact_database(dir.str("one"), true);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->shards_after, 1u);
+  Result<Searcher> one = Searcher::open(dir.str("one"));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(ranked_urls(*one, "香港"), ranked_urls(*single, "香港"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Remote shards
 

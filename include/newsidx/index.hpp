@@ -125,4 +125,17 @@ class IndexObserver {
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer);
 
+/// What `compact` did.
+struct CompactReport {
+  size_t shards_before = 0, shards_after = 0;  ///< local shards
+  uint64_t bytes_before = 0, bytes_after = 0;  ///< their size on disk
+};
+
+/// `compact`: rewrites every local shard of the live database with Xapian's compactor (full
+/// B-tree blocks, as `xapian-compact --fullcompact`) into a new generation and publishes it
+/// atomically; readers keep the old one until then. With `merge_closed_months`, the month
+/// shards of each year before the current UTC year are merged into one year shard. Remote
+/// shards are left alone. Errors: db_missing, db_locked, db_invalid, io_error.
+Result<CompactReport> compact_database(const std::string& db_path, bool merge_closed_months);
+
 }  // namespace newsidx

@@ -65,5 +65,6 @@ void add_search_command(CLI::App& app, Context& ctx);
 void add_show_command(CLI::App& app, Context& ctx);
 void add_similar_command(CLI::App& app, Context& ctx);
 void add_stats_command(CLI::App& app, Context& ctx);
+void add_compact_command(CLI::App& app, Context& ctx);
 
 }  // namespace newsidx::cli
