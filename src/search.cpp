@@ -19,8 +19,14 @@ namespace newsidx {
 
 namespace {
 
+/// "Couldn't connect (Connection refused)": Xapian's message and the system error, if any.
+std::string network_message(const Xapian::Error& e) {
+  const char* system = e.get_error_string();
+  return system && *system ? fmt::format("{} ({})", e.get_msg(), system) : e.get_msg();
+}
+
 Error unavailable(const Shard& shard, const Xapian::Error& e) {
-  return Error{ExitCode::unavailable, fmt::format("shard {}: {}", shard.location, e.get_msg()),
+  return Error{ExitCode::unavailable, fmt::format("shard {}: {}", shard.location, network_message(e)),
                "is its xapian-tcpsrv running? --allow-partial searches the shards that answer"};
 }
 
@@ -55,7 +61,7 @@ Result<Searcher> Searcher::open(const std::vector<std::string>& dbs, const OpenO
       } catch (const Xapian::Error& e) {
         if (!is_network_error(e)) return database_error(shard.location, e);
         if (!options.allow_partial) return unavailable(shard, e);
-        warnings.push_back(fmt::format("shard {} left out: {}", shard.location, e.get_msg()));
+        warnings.push_back(fmt::format("shard {} left out: {}", shard.location, network_message(e)));
       }
     }
   }
@@ -85,7 +91,7 @@ bool Searcher::drop_unreachable() {
       s.db.reopen();  // a round trip to the server
       return false;
     } catch (const Xapian::Error& e) {
-      m_warnings.push_back(fmt::format("shard {} left out: {}", s.shard.location, e.get_msg()));
+      m_warnings.push_back(fmt::format("shard {} left out: {}", s.shard.location, network_message(e)));
       return true;
     }
   });
@@ -130,7 +136,7 @@ Result<T> Searcher::with_retry(F&& body) {
     } catch (const Xapian::Error& e) {
       if (is_network_error(e)) {
         if (attempt < 4 && drop_unreachable()) continue;
-        return Error{ExitCode::unavailable, fmt::format("a remote shard failed: {}", e.get_msg()),
+        return Error{ExitCode::unavailable, fmt::format("a remote shard failed: {}", network_message(e)),
                      "is its xapian-tcpsrv running? --allow-partial searches the shards that answer"};
       }
       return Error{ExitCode::internal, fmt::format("search failed: {}", e.get_description()), ""};
