@@ -476,10 +476,14 @@ class WriterParts {
       if (m_by == ShardBy::none) part("main").writer.apply(file, std::nullopt, p);
       return;
     }
-    const std::string period = shard_period(p.article.published_ms, m_by);
-    auto [it, first] = m_url_period.try_emplace(XXH3_64bits(p.article.url.data(), p.article.url.size()), period);
-    if (!first && it->second != period) m_mixed_urls.push_back(p.article.url);
-    part(it->second).writer.apply(file, std::nullopt, p);
+    if (m_by == ShardBy::none) {
+      part("main").writer.apply(file, std::nullopt, p);
+    } else {
+      const std::string period = shard_period(p.article.published_ms, m_by);
+      auto [it, first] = m_url_period.try_emplace(XXH3_64bits(p.article.url.data(), p.article.url.size()), period);
+      if (!first && it->second != period) m_mixed_urls.push_back(p.article.url);
+      part(it->second).writer.apply(file, std::nullopt, p);
+    }
     if (++m_since_commit >= m_options.commit_every) commit();
   }
 
