@@ -16,7 +16,7 @@ def main() -> None:
     rows = []
     for posting in db.postlist(""):
         data = db.get_document(posting.docid).get_data()
-        url = json.loads(data)["url"]
+        url = json.loads(data.split(b"\0", 1)[0])["url"]
         rows.append(f"{url}\t{hashlib.sha256(data).hexdigest()}")
     rows.sort()
     sys.stdout.write("\n".join(rows) + ("\n" if rows else ""))

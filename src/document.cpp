@@ -23,14 +23,18 @@ std::string to_document_data(const StoredArticle& a) {
   }
   nlohmann::json j = {{"path", a.path},     {"url", a.url},       {"title", a.title},
                       {"published", nullptr}, {"source", a.source}, {"author", a.author},
-                      {"text", a.text},     {"files", files}};
+                      {"files", files}};
   if (a.published_ms) j["published"] = *a.published_ms;
   // Replace invalid UTF-8 rather than throw: the text was already decoded once by the parser.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string data = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  data += '\0';  // never inside the JSON, which escapes control characters
+  data += a.text;
+  return data;
 }
 
 StoredArticle from_document_data(std::string_view data) {
-  const nlohmann::json j = nlohmann::json::parse(data);
+  const size_t nul = data.find('\0');
+  const nlohmann::json j = nlohmann::json::parse(data.substr(0, nul));
   StoredArticle a;
   a.path = j.at("path").get<std::string>();
   a.url = j.at("url").get<std::string>();
@@ -38,7 +42,7 @@ StoredArticle from_document_data(std::string_view data) {
   if (const auto& p = j.at("published"); !p.is_null()) a.published_ms = p.get<int64_t>();
   a.source = j.at("source").get<std::string>();
   a.author = j.at("author").get<std::string>();
-  a.text = j.at("text").get<std::string>();
+  a.text = nul == std::string_view::npos ? j.at("text").get<std::string>() : std::string(data.substr(nul + 1));
   if (auto it = j.find("files"); it != j.end()) {
     for (const auto& f : *it) {
       FileCopy c;

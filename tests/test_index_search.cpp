@@ -370,3 +370,18 @@ TEST(Ranking, ArticlesInTheScriptOfTheQueryComeFirst) {
     EXPECT_EQ(r->hits[0].article.url, first) << query;
   }
 }
+
+TEST(DocumentData, RoundTripsAndReadsTheAllJsonFormOfSchema2) {
+  StoredArticle a{"a.md", "https://x.org/1", "标题 \"quoted\"", 1593561600000, "x.org", "", "第一段\n\"二\" \\ {}", {}};
+  a.files.push_back(FileCopy{"a.md", "/abs/a.md", 1593561600000});
+  const StoredArticle b = from_document_data(to_document_data(a));
+  EXPECT_EQ(b.title, a.title);
+  EXPECT_EQ(b.text, a.text);
+  EXPECT_EQ(b.published_ms, a.published_ms);
+  ASSERT_EQ(b.files.size(), 1u);
+  EXPECT_EQ(b.files[0].abspath, "/abs/a.md");
+  const StoredArticle old = from_document_data(
+      R"({"path":"p","url":"u","title":"t","published":null,"source":"s","author":"","text":"正文","files":[]})");
+  EXPECT_EQ(old.text, "正文");
+  EXPECT_FALSE(old.published_ms);
+}
