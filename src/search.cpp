@@ -114,6 +114,12 @@ Searcher::View Searcher::view(const QueryFilters& filters) const {
   return v;
 }
 
+std::vector<std::string> Searcher::shards_searched(const QueryFilters& filters) const {
+  std::vector<std::string> names;
+  for (size_t i : view(filters).shards) names.push_back(m_shards[i].shard.name);
+  return names;
+}
+
 Xapian::docid Searcher::View::global(Xapian::docid d) const {
   const size_t k = shards.size();
   if (k == all) return d;

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "newsidx/query.hpp"
 #include "newsidx/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -111,26 +112,14 @@ Status write_stub(const std::string& db_path, const Stub& stub) {
   return ok_status();
 }
 
-int64_t epoch_ms(int year, unsigned month) {
-  // Howard Hinnant's days_from_civil (public domain), for the first day of the month.
-  const int y = year - (month <= 2);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return (static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468) * 86400000;
-}
-
 /// The shard of a local period folder, with the publish times it can hold.
 Shard period_shard(const std::string& period, std::string location) {
   Shard s{period, std::move(location), false};
   if (period == "undated") {
     s.undated_only = true;
-  } else {
-    const int year = std::stoi(period.substr(0, 4));
-    const unsigned month = period.size() == 7 ? static_cast<unsigned>(std::stoi(period.substr(5, 2))) : 0;
-    s.from_ms = epoch_ms(year, month ? month : 1);
-    s.to_ms = month == 0 ? epoch_ms(year + 1, 1) : month == 12 ? epoch_ms(year + 1, 1) : epoch_ms(year, month + 1);
+  } else if (const auto span = parse_date_period(period)) {  // the same periods as date:2020, date:2020-07
+    s.from_ms = span->first;
+    s.to_ms = span->second;
   }
   return s;
 }

@@ -149,6 +149,11 @@ TEST_F(Shards, DateFiltersLeaveOutShardsAndDocumentIdsStayValid) {
   std::vector<std::string> got = ranked_urls(*sharded, "香港", y2020);
   ASSERT_FALSE(want.empty());
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), std::set<std::string>(want.begin(), want.end()));
+  EXPECT_EQ(sharded->shards_searched(y2020), std::vector<std::string>{"2020"});
+  QueryFilters since_mid_2020;
+  since_mid_2020.since_ms = k_2020_01_01 + 200 * k_day;
+  EXPECT_EQ(sharded->shards_searched(since_mid_2020), (std::vector<std::string>{"2020", "2021"}));
+  EXPECT_EQ(sharded->shards_searched({}), (std::vector<std::string>{"2019", "2020", "2021", "undated"}));
   // Document ids of a search over some shards name the same articles in the whole set.
   SearchOptions options;
   options.limit = 0;

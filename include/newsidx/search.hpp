@@ -92,6 +92,9 @@ class Searcher {
   static Result<Searcher> open(const std::vector<std::string>& dbs, const OpenOptions& options = {});
   static Result<Searcher> open(const std::string& db_path) { return open(std::vector<std::string>{db_path}); }
 
+  /// Names of the shards a search with `filters` reads (the others are ruled out by its dates).
+  [[nodiscard]] std::vector<std::string> shards_searched(const QueryFilters& filters) const;
+
   /// Shards that were left out (allow_partial), one "SHARD: reason" line each.
   [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
 

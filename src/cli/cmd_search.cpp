@@ -64,6 +64,11 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     if (args->explain) fmt::print(stderr, "{}", compiled->explain());
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
+    if (args->explain) {
+      std::string names;
+      for (const std::string& n : searcher->shards_searched(options->filters)) names += (names.empty() ? "" : " ") + n;
+      fmt::print(stderr, "shards:   {}\n", names);
+    }
     const bool json = l.format == "json" || l.format == "jsonl";
     if (args->count) {
       Result<size_t> n = searcher->count(query, options->filters);
