@@ -64,10 +64,11 @@ struct Quiet : IndexObserver {
   void on_file(const std::string&, FileOutcome, std::string_view) override {}
 };
 
-void index_into(const std::string& db, const std::string& input, std::optional<ShardBy> by) {
+void index_into(const std::string& db, const std::string& input, std::optional<ShardBy> by, size_t part_docs = 50000) {
   Quiet quiet;
   IndexOptions options;
   options.shard_by = by;
+  options.part_docs = part_docs;
   Result<IndexReport> r = index_paths(db, {input}, options, quiet);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->failed, 0u);
@@ -134,6 +135,25 @@ TEST_F(Shards, ShardedSearchRanksLikeOneDatabase) {
     const std::vector<std::string> want = ranked_urls(*single, q);
     EXPECT_FALSE(want.empty()) << q;
     EXPECT_EQ(ranked_urls(*sharded, q), want) << q;
+  }
+}
+
+TEST_F(Shards, BulkBuildsInSmallPartsGiveTheSameDatabase) {
+  // Parts of 7 documents: the copies of a URL still make one document, and ranking is unchanged.
+  TempDir dir;
+  index_into(dir.str("one"), s_dir->str("in"), std::nullopt, 7);
+  index_into(dir.str("years"), s_dir->str("in"), ShardBy::year, 7);
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  Result<Searcher> one = Searcher::open(dir.str("one"));
+  Result<Searcher> years = Searcher::open(dir.str("years"));
+  ASSERT_TRUE(single.ok() && one.ok() && years.ok());
+  EXPECT_EQ(one->database().get_doccount(), 152u);
+  EXPECT_EQ(years->database().get_doccount(), 152u);
+  EXPECT_EQ(one->database().get_termfreq(unique_id_term(k_moved_url)), 1u);
+  EXPECT_EQ(years->database().get_termfreq(unique_id_term(k_moved_url)), 1u);
+  for (const std::string& q : k_queries) {
+    EXPECT_EQ(ranked_urls(*one, q), ranked_urls(*single, q)) << q;
+    EXPECT_EQ(ranked_urls(*years, q), ranked_urls(*single, q)) << q;
   }
 }
 

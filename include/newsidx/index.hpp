@@ -76,6 +76,7 @@ std::string default_db_path();
 struct IndexOptions {
   unsigned jobs = 0;             ///< worker threads for reading/parsing/segmenting; 0 = all cores
   size_t commit_every = 2000;    ///< documents per Xapian commit (bounds the writer's memory)
+  size_t part_docs = 50000;      ///< bulk builds: documents per part database (see index.cpp)
   size_t max_file_bytes = 16u << 20;  ///< larger files fail with "file too large"
   bool rebuild = false;          ///< --reindex: build a new generation from scratch, then swap it in
   bool delete_missing = true;    ///< remove articles whose files are gone from under the roots
