@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -157,7 +159,8 @@ Result<SearchResults> Searcher::search(std::string_view query, const SearchOptio
   Result<CompiledQuery> compiled = compile_query(query, options.filters);
   if (!compiled) return compiled.error();
   const CompiledQuery& cq = *compiled;
-  return with_retry<SearchResults>([&] { return run(view(options.filters), cq.xapian_query(), cq.verifier(), cq, options); });
+  return with_retry<SearchResults>(
+      [&] { return run(view(options.filters), cq.xapian_query(), cq.verifier(), cq, options, 0, query); });
 }
 
 namespace {
@@ -184,61 +187,190 @@ Xapian::doccount for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecide
   }
 }
 
-}  // namespace
-
-SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
-                            const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude) {
-  Xapian::Enquire enquire(view.db);
-  enquire.set_query(query);
-  switch (options.sort) {
+void set_order(Xapian::Enquire& enquire, SortOrder sort) {
+  switch (sort) {
     // Equal scores (e.g. a query of filters only) list the newest article first.
     case SortOrder::relevance: enquire.set_sort_by_relevance_then_value(k_slot_published, true); break;
     case SortOrder::newest: enquire.set_sort_by_value_then_relevance(k_slot_published, true); break;
     case SortOrder::oldest: enquire.set_sort_by_value_then_relevance(k_slot_published, false); break;
   }
-  // Qualifying documents in rank order: (docid, weight, document).
-  struct Candidate {
-    Xapian::docid docid;
-    double weight;
-    Xapian::Document doc;
-    std::optional<StoredArticle> article;  // decoded once, when first needed
-  };
+}
+
+/// Matches one slice of the document ids of every sub-database: slice k of n of [1, last docid].
+/// Used as an OP_FILTER, so it adds no weight. Xapian gives each sub-database its own clone and
+/// sub-database docids.
+class DocidSlice : public Xapian::PostingSource {
+ public:
+  DocidSlice(unsigned k, unsigned n) : m_k(k), m_n(n) {}
+  void init(const Xapian::Database& db) override {
+    const uint64_t last = db.get_lastdocid();
+    m_lo = static_cast<Xapian::docid>(last * m_k / m_n) + 1;
+    m_hi = static_cast<Xapian::docid>(last * (m_k + 1) / m_n) + 1;
+    m_at = 0;
+  }
+  [[nodiscard]] Xapian::doccount get_termfreq_min() const override { return m_hi - m_lo; }
+  [[nodiscard]] Xapian::doccount get_termfreq_est() const override { return m_hi - m_lo; }
+  [[nodiscard]] Xapian::doccount get_termfreq_max() const override { return m_hi - m_lo; }
+  void next(double) override { m_at = m_at == 0 ? m_lo : m_at + 1; }
+  void skip_to(Xapian::docid did, double) override { m_at = std::max({m_at, did, m_lo}); }
+  [[nodiscard]] bool at_end() const override { return m_at >= m_hi; }
+  [[nodiscard]] Xapian::docid get_docid() const override { return m_at; }
+  [[nodiscard]] DocidSlice* clone() const override { return new DocidSlice(m_k, m_n); }
+
+ private:
+  unsigned m_k, m_n;
+  Xapian::docid m_lo = 1, m_hi = 1, m_at = 0;
+};
+
+/// A candidate in rank order: its docid in m_db, weight, sort value and document data.
+struct Candidate {
+  Xapian::docid docid;
+  double weight;
+  std::string sort_key;  ///< the publish-time value: the ranking's tie-break, or its first key
+  std::string data;
+  std::optional<StoredArticle> article;  // decoded once, when first needed
+};
+
+struct Collected {
   std::vector<Candidate> ranked;
-  SearchResults results;
-  const size_t wanted = options.offset + options.limit;
-  // Relevance order is refined by the typed-form bonus over a window of the best candidates, so
-  // a bounded search looks at more than it returns.
-  const bool rerank = options.sort == SortOrder::relevance;
-  const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
-  if (verifier && (options.limit != 0 || m_remote)) {
+  size_t total = 0;  ///< matches, or an estimate of the candidates
+  bool total_exact = false;
+};
+
+/// The best `window` matches of `enquire` in its rank order (every match when window is
+/// SIZE_MAX), each confirmed by `verifier` if there is one, without document `exclude`.
+Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window, bool remote,
+                            Xapian::doccount doccount, const std::function<Xapian::docid(Xapian::docid)>& global,
+                            Xapian::docid exclude) {
+  Collected out;
+  const auto add = [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
+    if (global(*it) != exclude) out.ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), doc.get_data(), std::nullopt});
+  };
+  if (verifier && (window != SIZE_MAX || remote)) {
     // Top-k with verification: walk the candidates in rank order, in growing batches, and
     // verify only until the window is full. Dropping false candidates does not change the
     // order of the others, so this equals a full verified match, at a cost of about `window`
     // checks instead of one per candidate.
     const auto batch = static_cast<Xapian::doccount>(std::min<size_t>(std::max<size_t>(64, 2 * window), 1u << 20));
-    results.total = for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, Xapian::Document doc) {
-      if (view.global(*it) != exclude) ranked.push_back({view.global(*it), it.get_weight(), std::move(doc), std::nullopt});
-      return ranked.size() < window;
+    out.total = for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
+      add(it, doc);
+      return out.ranked.size() < window;
     });
-    results.total_exact = window == SIZE_MAX;  // else candidates were counted, not all verified
-    if (results.total_exact) results.total = ranked.size();
-  } else {
-    const Xapian::doccount size =
-        options.limit == 0 ? view.db.get_doccount() : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
-    const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
-    results.total = mset.get_matches_estimated();
-    results.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      if (view.global(*it) == exclude) {
-        --results.total;
-        continue;
-      }
-      ranked.push_back({view.global(*it), it.get_weight(), it.get_document(), std::nullopt});
-    }
+    out.total_exact = window == SIZE_MAX;  // else candidates were counted, not all verified
+    if (out.total_exact) out.total = out.ranked.size();
+    return out;
   }
+  const Xapian::doccount size = window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
+  const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
+  out.total = mset.get_matches_estimated();
+  out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    if (global(*it) == exclude) --out.total;
+    add(it, it.get_document());
+  }
+  return out;
+}
+
+/// True if `a` ranks before `b` in the order set_order(sort) gives a Xapian match (documents
+/// with equal keys in docid order).
+bool ranks_before(const Candidate& a, const Candidate& b, SortOrder sort) {
+  if (sort == SortOrder::relevance) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    if (a.sort_key != b.sort_key) return a.sort_key > b.sort_key;
+  } else {
+    if (a.sort_key != b.sort_key) return sort == SortOrder::newest ? a.sort_key > b.sort_key : a.sort_key < b.sort_key;
+    if (a.weight != b.weight) return a.weight > b.weight;
+  }
+  return a.docid < b.docid;
+}
+
+/// A local shard of a search and the revision the search opened.
+struct ShardRevision {
+  std::string location;
+  Xapian::rev revision;
+};
+
+/// The best `window` verified candidates of `query_text` on `shards` (as one database), matched
+/// by `slices` threads (see Searcher::search); `global` maps their docids to the Searcher's.
+Collected collect_sliced(const std::vector<ShardRevision>& shards, const std::function<Xapian::docid(Xapian::docid)>& global,
+                         std::string_view query_text, const SearchOptions& options, size_t window, unsigned slices) {
+  // Each thread opens its own handles (Xapian objects are not thread-safe) at the revision
+  // this search opened, and compiles the query again (the verifier owns ICU objects).
+  std::vector<Collected> parts(slices);
+  std::vector<std::exception_ptr> errors(slices);
+  const auto match_slice = [&](unsigned k) {
+    try {
+      Xapian::Database db;
+      for (const ShardRevision& s : shards) {
+        Xapian::Database shard(s.location);
+        if (shard.get_revision() != s.revision) throw Xapian::DatabaseModifiedError("a shard changed during the search");
+        db.add_database(shard);
+      }
+      Result<CompiledQuery> cq = compile_query(query_text, options.filters);
+      if (!cq) throw std::logic_error(cq.error().message);  // it compiled before
+      Xapian::Enquire enquire(db);
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, cq->xapian_query(),
+                                      Xapian::Query((new DocidSlice(k, slices))->release())));
+      set_order(enquire, options.sort);
+      parts[k] = collect(enquire, cq->verifier(), window, false, db.get_doccount(), global, 0);
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned k = 1; k < slices; ++k) threads.emplace_back(match_slice, k);
+  match_slice(0);
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  Collected merged;
+  merged.total_exact = true;
+  for (Collected& part : parts) {
+    merged.total += part.total;
+    merged.total_exact = merged.total_exact && part.total_exact;
+    std::move(part.ranked.begin(), part.ranked.end(), std::back_inserter(merged.ranked));
+  }
+  std::sort(merged.ranked.begin(), merged.ranked.end(),
+            [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
+  if (merged.ranked.size() > window) merged.ranked.resize(window);
+  return merged;
+}
+
+}  // namespace
+
+SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
+                            const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude,
+                            std::optional<std::string_view> query_text) {
+  const size_t wanted = options.offset + options.limit;
+  // Relevance order is refined by the typed-form bonus over a window of the best candidates, so
+  // a bounded search looks at more than it returns.
+  const bool rerank = options.sort == SortOrder::relevance;
+  const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
+  const Xapian::doccount doccount = view.db.get_doccount();
+  unsigned slices = options.slices;
+  if (slices == 0) {
+    slices = static_cast<unsigned>(std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
+  }
+  const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
+  Collected collected;
+  if (query_text && options.limit != 0 && !m_remote && slices > 1) {
+    std::vector<ShardRevision> shards;
+    for (size_t i : view.shards) shards.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
+    collected = collect_sliced(shards, global, *query_text, options, window, slices);
+  } else {
+    Xapian::Enquire enquire(view.db);
+    enquire.set_query(query);
+    set_order(enquire, options.sort);
+    collected = collect(enquire, verifier, window, m_remote, doccount, global, exclude);
+  }
+  std::vector<Candidate>& ranked = collected.ranked;
+  SearchResults results;
+  results.total = collected.total;
+  results.total_exact = collected.total_exact;
   if (rerank) {
     for (Candidate& c : ranked) {
-      c.article = from_document_data(c.doc.get_data());
+      c.article = from_document_data(c.data);
       c.weight *= highlight.typed_form_bonus(*c.article);
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
@@ -252,7 +384,7 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     hit.rank = i + 1;
     hit.score = ranked[i].weight;
     hit.docid = ranked[i].docid;
-    hit.article = ranked[i].article ? std::move(*ranked[i].article) : from_document_data(ranked[i].doc.get_data());
+    hit.article = ranked[i].article ? std::move(*ranked[i].article) : from_document_data(ranked[i].data);
     if (options.snippets) {
       segmenter.tokenize(hit.article.text, body, Segmenter::k_source_offsets);
       hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);

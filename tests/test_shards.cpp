@@ -2,9 +2,12 @@
 // remote shards served by xapian-tcpsrv on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +187,47 @@ TEST_F(Shards, DateFiltersLeaveOutShardsAndDocumentIdsStayValid) {
     Result<StoredArticle> a = sharded->article(h.docid);
     ASSERT_TRUE(a.ok());
     EXPECT_EQ(a->url, h.article.url);
+  }
+}
+
+TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
+  // Every slice count, on one database and on date shards, gives the ranking of one match:
+  // the same documents, order and scores, whatever the sort order, filters, offset and
+  // verification (phrases and exclusions reject candidates inside the slices). Totals of a
+  // bounded search are Xapian's estimates; they are summed over the slices.
+  const std::vector<std::string> queries = {"香港", "疫情 经济", "Trump", "\"国安法\"", "香港 OR 台湾", "选举 -美国",
+                                            "title:香港", "date:2020", "国安法 -\"香港国安法\"", "中国"};
+  for (const char* db : {"single", "sharded"}) {
+    Result<Searcher> s = Searcher::open(s_dir->str(db));
+    ASSERT_TRUE(s.ok());
+    for (const std::string& q : queries) {
+      for (SortOrder sort : {SortOrder::relevance, SortOrder::newest, SortOrder::oldest}) {
+        for (size_t offset : {0, 3}) {
+          SearchOptions options;
+          options.limit = 7;
+          options.offset = offset;
+          options.sort = sort;
+          options.snippets = false;
+          options.slices = 1;
+          Result<SearchResults> one = s->search(q, options);
+          ASSERT_TRUE(one.ok()) << q;
+          for (unsigned slices : {2u, 3u, 7u}) {
+            options.slices = slices;
+            Result<SearchResults> sliced = s->search(q, options);
+            ASSERT_TRUE(sliced.ok()) << q;
+            const std::string where = fmt::format("{} {} sort {} offset {} slices {}", db, q, static_cast<int>(sort), offset, slices);
+            if (sliced->total_exact && one->total_exact) EXPECT_EQ(sliced->total, one->total) << where;
+            EXPECT_GE(sliced->total, sliced->hits.size() + offset) << where;
+            ASSERT_EQ(sliced->hits.size(), one->hits.size()) << where;
+            for (size_t i = 0; i < one->hits.size(); ++i) {
+              EXPECT_EQ(sliced->hits[i].docid, one->hits[i].docid) << where << " rank " << i + 1;
+              EXPECT_EQ(sliced->hits[i].rank, one->hits[i].rank) << where;
+              EXPECT_DOUBLE_EQ(sliced->hits[i].score, one->hits[i].score) << where;
+            }
+          }
+        }
+      }
+    }
   }
 }
 
@@ -370,6 +414,42 @@ TEST_F(Shards, RemoteShardsServedByXapianTcpsrvRankLikeOneDatabase) {
   const std::vector<std::string> some = ranked_urls(*rest, "香港");
   EXPECT_FALSE(some.empty());
   EXPECT_LT(some.size(), all.size());
+}
+
+TEST_F(Shards, ARemoteShardThatDoesNotAnswerTimesOutAndIsNamed) {
+  // A socket that listens but never accepts: the kernel completes the TCP handshake, and the
+  // server's greeting never comes, as with a hung or overloaded xapian-tcpsrv.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string silent = fmt::format("127.0.0.1:{}", ntohs(addr.sin_port));
+
+  OpenOptions options;
+  options.remote_timeout_ms = 300;
+  const auto started = std::chrono::steady_clock::now();
+  Result<Searcher> failing = Searcher::open({s_dir->str("single"), "tcp://" + silent}, options);
+  ASSERT_FALSE(failing.ok());
+  EXPECT_EQ(failing.error().code, ExitCode::unavailable);
+  EXPECT_NE(failing.error().message.find(silent), std::string::npos) << failing.error().message;
+  EXPECT_NE(failing.error().message.find("imeout"), std::string::npos) << failing.error().message;
+  // The timeout bounds the wait (generously: this is not a timing test, it only rules out a hang).
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+
+  options.allow_partial = true;
+  Result<Searcher> rest = Searcher::open({s_dir->str("single"), "tcp://" + silent}, options);
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  ASSERT_EQ(rest->warnings().size(), 1u);
+  EXPECT_NE(rest->warnings()[0].find(silent), std::string::npos);
+  Result<Searcher> single = Searcher::open(s_dir->str("single"));
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(ranked_urls(*rest, "香港"), ranked_urls(*single, "香港"));
+  ::close(listener);
 }
 
 }  // namespace

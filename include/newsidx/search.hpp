@@ -27,7 +27,15 @@ struct SearchOptions {
   size_t snippet_columns = 72;  ///< snippet width in terminal columns
   bool snippets = true;         ///< false: leave Hit::snippet empty (saves re-tokenizing each hit)
   QueryFilters filters;
+  /// Threads that match a bounded search (limit > 0) on local shards, each over one slice of
+  /// the document ids (see Searcher::search). 0 = automatic: one per core, but no more than one
+  /// per k_docs_per_slice documents. Results are the same for every value.
+  unsigned slices = 0;
 };
+
+/// Automatic slicing gives each slice at least this many documents: below it, a thread costs
+/// more than the matching it takes over.
+inline constexpr size_t k_docs_per_slice = 100000;
 
 struct Hit {
   size_t rank = 0;        ///< 1-based, counting from the first match (offset included)
@@ -99,6 +107,13 @@ class Searcher {
   [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
 
   /// Runs `query` (syntax in query.hpp). Errors: usage (query syntax), internal (Xapian).
+  /// Intra-query parallelism: with several slices (SearchOptions::slices), each thread opens
+  /// its own handles on the same database revision and matches the whole query restricted to
+  /// one contiguous slice of every shard's document ids. Each thread's Enquire covers the whole
+  /// database, so BM25 statistics and weights are those of one match; the threads' ranked lists
+  /// are merged in Xapian's order (weight, then sort value, then document id), which gives the
+  /// ranking of a single match. (The segment-parallel search of Lucene's IndexSearcher, with
+  /// global statistics.)
   Result<SearchResults> search(std::string_view query, const SearchOptions& options);
 
   /// Exact number of matches of `query` (all candidates verified).
@@ -146,9 +161,11 @@ class Searcher {
   template <class T, class F>
   Result<T> with_retry(F&& body);
   /// One ranked retrieval: `query` (with optional exact `verifier`), snippets highlighted by
-  /// `highlight`, skipping document `exclude`.
+  /// `highlight`, skipping document `exclude`. With `query_text` (the user's query, compiled
+  /// again by each slice's thread), a bounded search on local shards is matched in slices.
   SearchResults run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
-                    const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude = 0);
+                    const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude = 0,
+                    std::optional<std::string_view> query_text = std::nullopt);
   std::vector<OpenShard> m_shards;
   OpenOptions m_options;
   std::vector<std::string> m_warnings;
