@@ -139,7 +139,8 @@ struct Node {
   size_t literal = 0;
   int64_t from_ms = INT64_MIN;  // date: [from_ms, to_ms)
   int64_t to_ms = INT64_MAX;
-  std::string text;             // source host or wildcard prefix (folded)
+  std::string text;             // source host, wildcard prefix (folded), or the date term of a
+                                // whole year, month or day (schema.hpp: Y2020, M202007, D20200701)
   Field field = Field::all;
   bool exact = true;            // the candidate query of this node is exact
 };
@@ -451,6 +452,12 @@ class Parser {
       if (!p) return bad();
       n.from_ms = p->first;
       n.to_ms = p->second;
+      // A whole year, month or day has a boolean term, whose posting list is far shorter than
+      // a scan of the publish-time value slot.
+      const std::string digits = std::string(v.substr(0, 4)) + (v.size() >= 7 ? v.substr(5, 2) : "") + (v.size() == 10 ? v.substr(8, 2) : "");
+      if (v.size() == 4) n.text = std::string(k_prefix_year) + digits;
+      if (v.size() == 7) n.text = std::string(k_prefix_month) + digits;
+      if (v.size() == 10) n.text = std::string(k_prefix_day) + digits;
       return n;
     }
     const std::string lo = v.substr(0, dots);
@@ -493,6 +500,7 @@ bool compute_exact(Node& n, const std::vector<Literal>& lits) {
 }
 
 Xapian::Query date_query(const Node& n) {
+  if (!n.text.empty()) return Xapian::Query(n.text);
   const double lo = static_cast<double>(n.from_ms) / 1000.0;
   const double hi = static_cast<double>(n.to_ms - 1) / 1000.0;  // VALUE_RANGE is inclusive
   if (n.from_ms == INT64_MIN) return Xapian::Query(Xapian::Query::OP_VALUE_LE, k_slot_published, Xapian::sortable_serialise(hi));
@@ -647,6 +655,15 @@ CompiledQuery& CompiledQuery::operator=(CompiledQuery&&) noexcept = default;
 
 const Xapian::Query& CompiledQuery::xapian_query() const { return m_impl->query; }
 Xapian::MatchDecider* CompiledQuery::verifier() const { return m_impl->verifier.get(); }
+
+namespace {
+bool has_inexact_negation(const Node& n) {
+  if (n.kind == Node::Kind::negate && !n.children[0].exact) return true;
+  return std::any_of(n.children.begin(), n.children.end(), has_inexact_negation);
+}
+}  // namespace
+
+bool CompiledQuery::verifies_exclusions() const { return m_impl->verifier && has_inexact_negation(m_impl->root); }
 
 namespace {
 void positive_nodes(const Node& n, std::vector<const Node*>& out) {

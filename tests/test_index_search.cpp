@@ -181,6 +181,11 @@ TEST_F(IndexSearch, DateFiltersAndSortOrders) {
   EXPECT_EQ(set_of("date:2020-07"), (Set{"1", "2", "5"}));
   EXPECT_EQ(set_of("date:2020-08.."), (Set{"3", "4"}));
   EXPECT_EQ(set_of("date:..2020-07-02"), (Set{"1", "2"}));
+  // A whole year, month or day is matched by its date term, a range by the value slot: the same.
+  EXPECT_EQ(set_of("date:2020-07"), set_of("date:2020-07-01..2020-07-31"));
+  EXPECT_EQ(set_of("date:2020-07-01"), set_of("date:2020-07-01..2020-07-01"));
+  EXPECT_EQ(set_of("date:2020"), set_of("date:2020-01..2020-12"));
+  EXPECT_EQ(set_of("date:2020").size(), 5u);
   SearchOptions newest;
   newest.sort = SortOrder::newest;
   EXPECT_EQ(ids("date:2020", newest), (std::vector<std::string>{"4", "3", "5", "2", "1"}));

@@ -68,6 +68,10 @@ class CompiledQuery {
   /// Simplified). A query typed in Traditional Chinese thus prefers Traditional articles among
   /// otherwise similar matches, and a Simplified one Simplified articles.
   [[nodiscard]] double typed_form_bonus(const StoredArticle& a) const;
+  /// True if the verifier excludes documents that the candidate query cannot rule out (a NOT
+  /// of an inexact literal): such a query rejects many candidates, so they are fetched in
+  /// larger batches.
+  [[nodiscard]] bool verifies_exclusions() const;
   /// Human-readable account of normalisation, segmentation and the Xapian query (--explain).
   [[nodiscard]] std::string explain() const;
 
