@@ -203,8 +203,10 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
     } else if (i == 0 || !joined_cjk(i - 1, i)) {
       add(std::string(p.gram) + text);  // a lone character
     }
-    if (t[i].word_len >= 2 && i + t[i].word_len <= t.size()) {
-      // ICU dictionary words of the query rank documents where they are whole words higher.
+    // ICU dictionary words of the query rank documents where they are whole words higher. A
+    // 2-character word is already the word half of its bigram's OP_SYNONYM: boosting it again
+    // would read its posting list twice (for 香港, 44 % of a large archive) for the same signal.
+    if (t[i].word_len >= 3 && i + t[i].word_len <= t.size()) {
       const Token& last = t[i + t[i].word_len - 1];
       boosts.emplace_back(std::string(p.word) + ts.folded.substr(t[i].begin, last.end - t[i].begin));
     }
