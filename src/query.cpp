@@ -713,13 +713,20 @@ double CompiledQuery::typed_form_bonus(const StoredArticle& a) const {
   positive_nodes(m_impl->root, nodes);
   size_t considered = 0, found = 0;
   std::string doc_form;
+  const auto occurs = [&](const std::string& form) {
+    // Most articles hold the form as it is stored: look there first, and fold the whole article
+    // (a tenth of a millisecond each) only when that fails. (The typed form is folded, so it
+    // occurs in the folded article wherever it occurs verbatim.)
+    if (a.title.find(form) != std::string::npos || a.text.find(form) != std::string::npos) return true;
+    if (doc_form.empty()) doc_form = fold(a.title + "\n" + a.text, false);
+    return doc_form.find(form) != std::string::npos;
+  };
   for (const Node* n : nodes) {
     if (n->kind != Node::Kind::literal) continue;
     const Literal& lit = m_impl->literals[n->literal];
     if (lit.typed_form.empty() || lit.field == Field::author) continue;
-    if (doc_form.empty()) doc_form = fold(a.title + "\n" + a.text, false);
     ++considered;
-    found += doc_form.find(lit.typed_form) != std::string::npos;
+    found += occurs(lit.typed_form);
   }
   return considered ? 1.0 + k_typed_form_bonus * static_cast<double>(found) / static_cast<double>(considered) : 1.0;
 }
