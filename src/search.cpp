@@ -241,8 +241,8 @@ struct Collected {
 /// SIZE_MAX), each confirmed by `verifier` if there is one (checking candidates fetched in
 /// growing batches of at first `batch`), without document `exclude`.
 Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window, size_t batch, bool remote,
-                            Xapian::doccount doccount, const std::function<Xapian::docid(Xapian::docid)>& global,
-                            Xapian::docid exclude) {
+                  Xapian::doccount doccount, const std::function<Xapian::docid(Xapian::docid)>& global,
+                  Xapian::docid exclude) {
   Collected out;
   const auto add = [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
     if (global(*it) != exclude) out.ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), doc.get_data(), std::nullopt});
