@@ -1,5 +1,4 @@
 // document.cpp — article → Xapian document (terms, values, data) following schema.hpp.
-#include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -91,17 +90,6 @@ void DocumentBuilder::add_field(const TokenStream& ts, Field field, Xapian::term
 
 namespace {
 
-struct Ymd {
-  int year, month, day;
-};
-
-Ymd utc_date(int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
-
 void add_host_terms(Xapian::Document& doc, std::string_view host) {
   // "www.voachinese.com" → H www.voachinese.com, H voachinese.com, H com: `source:` matches any suffix.
   while (!host.empty()) {
@@ -132,10 +120,10 @@ Xapian::Document DocumentBuilder::build(const Article& a, const std::vector<File
     m_doc.add_value(k_slot_source, a.source);
   }
   if (a.published_ms) {
-    const Ymd d = utc_date(*a.published_ms);
-    m_doc.add_boolean_term(fmt::format("{}{:04}", k_prefix_year, d.year));
-    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month));
-    m_doc.add_boolean_term(fmt::format("{}{:04}{:02}{:02}", k_prefix_day, d.year, d.month, d.day));
+    const UtcDate d = utc_date(*a.published_ms);
+    for (DatePrecision p : {DatePrecision::year, DatePrecision::month, DatePrecision::day}) {
+      m_doc.add_boolean_term(date_term(d, p));
+    }
     m_doc.add_value(k_slot_published, Xapian::sortable_serialise(static_cast<double>(*a.published_ms) / 1000.0));
     m_doc.add_value(k_slot_month, fmt::format("{:04}-{:02}", d.year, d.month));
   }

@@ -454,12 +454,12 @@ class Parser {
       if (!p) return bad();
       n.from_ms = p->first;
       n.to_ms = p->second;
-      // A whole year, month or day has a boolean term, whose posting list is far shorter than
-      // a scan of the publish-time value slot.
-      const std::string digits = std::string(v.substr(0, 4)) + (v.size() >= 7 ? v.substr(5, 2) : "") + (v.size() == 10 ? v.substr(8, 2) : "");
-      if (v.size() == 4) n.text = std::string(k_prefix_year) + digits;
-      if (v.size() == 7) n.text = std::string(k_prefix_month) + digits;
-      if (v.size() == 10) n.text = std::string(k_prefix_day) + digits;
+      // A whole year (2020), month (2020-07) or day (2020-07-01) has a boolean term, whose
+      // posting list is far shorter than a scan of the publish-time value slot.
+      const UtcDate start = utc_date(n.from_ms);
+      if (v.size() == 4) n.text = date_term(start, DatePrecision::year);
+      if (v.size() == 7) n.text = date_term(start, DatePrecision::month);
+      if (v.size() == 10) n.text = date_term(start, DatePrecision::day);
       return n;
     }
     const std::string lo = v.substr(0, dots);
@@ -665,7 +665,7 @@ bool has_inexact_negation(const Node& n) {
 }
 }  // namespace
 
-bool CompiledQuery::verifies_exclusions() const { return m_impl->verifier && has_inexact_negation(m_impl->root); }
+bool CompiledQuery::verifies_exclusions() const { return has_inexact_negation(m_impl->root); }
 
 namespace {
 void positive_nodes(const Node& n, std::vector<const Node*>& out) {

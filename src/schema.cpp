@@ -1,6 +1,8 @@
 // schema.cpp — unique ids and the schema/tokenizer version stamp.
 #include "newsidx/schema.hpp"
 
+#include <ctime>
+
 #include <xxhash.h>
 
 #include <fmt/format.h>
@@ -20,6 +22,22 @@ std::string unique_id_term(std::string_view url) {
   term += url.substr(0, 180);
   term += fmt::format("#{:016x}{:016x}", h.high64, h.low64);
   return term;
+}
+
+UtcDate utc_date(int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+std::string date_term(const UtcDate& d, DatePrecision precision) {
+  switch (precision) {
+    case DatePrecision::year: return fmt::format("{}{:04}", k_prefix_year, d.year);
+    case DatePrecision::month: return fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month);
+    case DatePrecision::day: break;
+  }
+  return fmt::format("{}{:04}{:02}{:02}", k_prefix_day, d.year, d.month, d.day);
 }
 
 Status check_schema(const Xapian::Database& db) {

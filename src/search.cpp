@@ -239,8 +239,8 @@ struct Collected {
 
 /// The best `window` matches of `enquire` in its rank order (every match when window is
 /// SIZE_MAX), each confirmed by `verifier` if there is one (checking candidates fetched in
-/// growing batches of at first `batch`), without document `exclude`.
-Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window, size_t batch, bool remote,
+/// growing batches, the first of `batch`), without document `exclude`.
+Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window, Xapian::doccount batch, bool remote,
                   Xapian::doccount doccount, const std::function<Xapian::docid(Xapian::docid)>& global,
                   Xapian::docid exclude) {
   Collected out;
@@ -252,8 +252,7 @@ Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size
     // verify only until the window is full. Dropping false candidates does not change the
     // order of the others, so this equals a full verified match, at a cost of about `window`
     // checks instead of one per candidate.
-    const auto first = static_cast<Xapian::doccount>(std::clamp<size_t>(batch, 64, 1u << 20));
-    out.total = for_each_verified(enquire, *verifier, first, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
+    out.total = for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
       add(it, doc);
       return out.ranked.size() < window;
     });
@@ -294,8 +293,8 @@ struct ShardRevision {
 /// The best `window` verified candidates of `query_text` on `shards` (as one database), matched
 /// by `slices` threads (see Searcher::search); `global` maps their docids to the Searcher's.
 Collected collect_sliced(const std::vector<ShardRevision>& shards, const std::function<Xapian::docid(Xapian::docid)>& global,
-                         std::string_view query_text, const SearchOptions& options, size_t window, size_t batch,
-                         unsigned slices) {
+                         std::string_view query_text, const SearchOptions& options, size_t window,
+                         Xapian::doccount batch, unsigned slices) {
   // Each thread opens its own handles (Xapian objects are not thread-safe) at the revision
   // this search opened, and compiles the query again (the verifier owns ICU objects).
   std::vector<Collected> parts(slices);
@@ -350,7 +349,8 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
   const bool rerank = options.sort == SortOrder::relevance;
   const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
   // A re-fetch re-runs the whole match, so the first batch leaves room for rejections.
-  const size_t batch = window == SIZE_MAX ? 1u << 20 : window * (highlight.verifies_exclusions() ? 8 : 2);
+  const auto batch = static_cast<Xapian::doccount>(std::clamp<size_t>(
+      window == SIZE_MAX ? SIZE_MAX : window * (highlight.verifies_exclusions() ? 8 : 2), 64, 1u << 20));
   const Xapian::doccount doccount = view.db.get_doccount();
   unsigned slices = options.slices;
   if (slices == 0) {

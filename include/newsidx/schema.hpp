@@ -77,6 +77,7 @@ inline constexpr std::string_view k_meta_tokenizer = "newsidx.tokenizer";
 
 }  // namespace newsidx
 
+#include <cstdint>
 #include <string>
 
 #include "newsidx/error.hpp"
@@ -85,6 +86,17 @@ namespace newsidx {
 
 /// The Q term for a URL (see the schema comment for URLs longer than k_max_term_bytes).
 std::string unique_id_term(std::string_view url);
+
+/// A calendar date in UTC.
+struct UtcDate {
+  int year, month, day;
+};
+/// The UTC date of a time in epoch ms (before 1970 too).
+UtcDate utc_date(int64_t ms);
+
+enum class DatePrecision : uint8_t { year, month, day };
+/// The boolean term of the year, month or day of `d`: Y2020, M202007 or D20200701.
+std::string date_term(const UtcDate& d, DatePrecision precision);
 
 /// Checks that `db` was written by this schema and tokenizer version. An empty database
 /// (no documents, no stamp) is accepted. Errors: ExitCode::db_invalid with a reindex hint.
