@@ -4,6 +4,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <ctime>
 #include <functional>
@@ -128,6 +129,7 @@ struct Literal {
   bool stem = false;       // single unquoted Latin word: inflections match too
   std::string stem_text;   // its stem
   bool exact = false;      // the candidate terms alone decide a match
+  std::string cjk_run;     // folded text, when every token is CJK and joined to the one before
   Xapian::Query query;     // candidate (and ranking) query
   std::string typed_form;  // folded without Traditional→Simplified, for the script bonus ("" if split)
 };
@@ -213,6 +215,9 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   }
   lit.stem = lit.stem && t.size() == 1 && t[0].kind == TokenKind::word;
   lit.exact = t.size() == 1 || (t.size() == 2 && joined_cjk(0, 1));
+  bool run = !t.empty() && t[0].kind == TokenKind::cjk;
+  for (size_t i = 1; run && i < t.size(); ++i) run = joined_cjk(i - 1, i);
+  if (run) lit.cjk_run = ts.folded.substr(t.front().begin, t.back().end - t.front().begin);
   if (terms.empty()) {
     lit.query = Xapian::Query::MatchNothing;
     return;
@@ -559,6 +564,9 @@ bool stem_matches(const Literal& lit, std::string_view w, const Xapian::Stem& st
   return w == word || (!w.empty() && w[0] == word[0] && stemmer(std::string(w)) == lit.stem_text);
 }
 
+/// True if `needle` occurs in `text` verbatim.
+bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
+
 /// True if literal `lit` occurs in `ts`.
 bool literal_in(const Literal& lit, const TokenStream& ts, const Xapian::Stem& stemmer) {
   if (!lit.stem) return find_phrase(ts, lit.tokens) < ts.tokens.size();
@@ -580,6 +588,7 @@ class Verifier : public Xapian::MatchDecider {
       return false;  // not our document data: cannot confirm a match
     }
     m_have_title = m_have_body = m_have_author = false;
+    for (auto& f : m_folded) f.first = false;
     return eval(m_q.root, true);
   }
 
@@ -603,11 +612,34 @@ class Verifier : public Xapian::MatchDecider {
     return test(tokens(f));
   }
 
+  /// The article's title, author or body as stored, and folded (text.hpp's fold, the folding
+  /// of the tokenizer).
+  const std::string& raw(Field f) const {
+    return f == Field::title ? m_article.title : f == Field::author ? m_article.author : m_article.text;
+  }
+  const std::string& folded(Field f) const {
+    auto& [done, text] = m_folded[static_cast<size_t>(f)];
+    if (!done) text = fold(raw(f)), done = true;
+    return text;
+  }
+
+  /// A run of joined CJK characters occurs in a text exactly when its folded characters are a
+  /// substring of the folded text: the tokenizer makes every CJK character a token, joined to
+  /// the one before inside a run. Folding maps an already folded run to itself, so a verbatim
+  /// occurrence in the stored text is one too, and most matches need no folding at all.
+  bool cjk_run_in(Field f, const std::string& run) const {
+    return contains(raw(f), run) || contains(folded(f), run);
+  }
+
   bool eval(const Node& n, bool guaranteed) const {
     if (guaranteed && n.exact) return true;
     switch (n.kind) {
       case Node::Kind::literal: {
         const Literal& lit = m_q.literals[n.literal];
+        if (!lit.cjk_run.empty()) {
+          if (lit.field == Field::all) return cjk_run_in(Field::title, lit.cjk_run) || cjk_run_in(Field::all, lit.cjk_run);
+          return cjk_run_in(lit.field, lit.cjk_run);
+        }
         return in_field(lit.field, [&](const TokenStream& ts) { return literal_in(lit, ts, m_q.stemmer); });
       }
       case Node::Kind::all_of:
@@ -645,6 +677,7 @@ class Verifier : public Xapian::MatchDecider {
   mutable StoredArticle m_article;
   mutable TokenStream m_title, m_body, m_author;
   mutable bool m_have_title = false, m_have_body = false, m_have_author = false;
+  mutable std::array<std::pair<bool, std::string>, 3> m_folded;  ///< by Field: folded yet, and the text
 };
 
 // ---------------------------------------------------------------------------------------------

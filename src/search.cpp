@@ -167,21 +167,17 @@ namespace {
 
 /// Visits, in rank order, the candidates of `enquire` that `verifier` accepts until `visit`
 /// returns false. The candidates are fetched in growing batches (starting at `batch`) and
-/// verified here, not in a MatchDecider, which the remote backend cannot run. Returns the
-/// estimated number of candidates.
+/// verified here, not in a MatchDecider, which the remote backend cannot run.
 template <class F>
-Xapian::doccount for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier, Xapian::doccount batch,
-                                   F&& visit) {
+void for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier, Xapian::doccount batch, F&& visit) {
   Xapian::doccount first = 0;
-  Xapian::doccount estimated = 0;
   for (;;) {
     const Xapian::MSet mset = enquire.get_mset(first, batch);
-    if (first == 0) estimated = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Xapian::Document doc = it.get_document();
-      if (verifier(doc) && !visit(it, std::move(doc))) return estimated;
+      if (verifier(doc) && !visit(it, std::move(doc))) return;
     }
-    if (mset.size() < batch) return estimated;
+    if (mset.size() < batch) return;
     first += batch;
     batch *= 4;
   }
@@ -231,44 +227,31 @@ struct Candidate {
   std::optional<StoredArticle> article;  // decoded once, when first needed
 };
 
-struct Collected {
-  std::vector<Candidate> ranked;
-  size_t total = 0;  ///< matches, or an estimate of the candidates
-  bool total_exact = false;
-};
-
 /// The best `window` matches of `enquire` in its rank order (every match when window is
 /// SIZE_MAX), each confirmed by `verifier` if there is one (checking candidates fetched in
 /// growing batches, the first of `batch`), without document `exclude`.
-Collected collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window, Xapian::doccount batch, bool remote,
-                  Xapian::doccount doccount, const std::function<Xapian::docid(Xapian::docid)>& global,
-                  Xapian::docid exclude) {
-  Collected out;
+std::vector<Candidate> collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window,
+                               Xapian::doccount batch, bool remote, Xapian::doccount doccount,
+                               const std::function<Xapian::docid(Xapian::docid)>& global, Xapian::docid exclude) {
+  std::vector<Candidate> ranked;
   const auto add = [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
-    if (global(*it) != exclude) out.ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), doc.get_data(), std::nullopt});
+    if (global(*it) != exclude) ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), doc.get_data(), std::nullopt});
   };
   if (verifier && (window != SIZE_MAX || remote)) {
     // Top-k with verification: walk the candidates in rank order, in growing batches, and
     // verify only until the window is full. Dropping false candidates does not change the
     // order of the others, so this equals a full verified match, at a cost of about `window`
     // checks instead of one per candidate.
-    out.total = for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
+    for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
       add(it, doc);
-      return out.ranked.size() < window;
+      return ranked.size() < window;
     });
-    out.total_exact = window == SIZE_MAX;  // else candidates were counted, not all verified
-    if (out.total_exact) out.total = out.ranked.size();
-    return out;
+    return ranked;
   }
   const Xapian::doccount size = window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
   const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
-  out.total = mset.get_matches_estimated();
-  out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    if (global(*it) == exclude) --out.total;
-    add(it, it.get_document());
-  }
-  return out;
+  for (auto it = mset.begin(); it != mset.end(); ++it) add(it, it.get_document());
+  return ranked;
 }
 
 /// True if `a` ranks before `b` in the order set_order(sort) gives a Xapian match (documents
@@ -292,12 +275,13 @@ struct ShardRevision {
 
 /// The best `window` verified candidates of `query_text` on `shards` (as one database), matched
 /// by `slices` threads (see Searcher::search); `global` maps their docids to the Searcher's.
-Collected collect_sliced(const std::vector<ShardRevision>& shards, const std::function<Xapian::docid(Xapian::docid)>& global,
-                         std::string_view query_text, const SearchOptions& options, size_t window,
-                         Xapian::doccount batch, unsigned slices) {
+std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
+                                      const std::function<Xapian::docid(Xapian::docid)>& global,
+                                      std::string_view query_text, const SearchOptions& options, size_t window,
+                                      Xapian::doccount batch, unsigned slices) {
   // Each thread opens its own handles (Xapian objects are not thread-safe) at the revision
   // this search opened, and compiles the query again (the verifier owns ICU objects).
-  std::vector<Collected> parts(slices);
+  std::vector<std::vector<Candidate>> parts(slices);
   std::vector<std::exception_ptr> errors(slices);
   const auto match_slice = [&](unsigned k) {
     try {
@@ -325,16 +309,10 @@ Collected collect_sliced(const std::vector<ShardRevision>& shards, const std::fu
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  Collected merged;
-  merged.total_exact = true;
-  for (Collected& part : parts) {
-    merged.total += part.total;
-    merged.total_exact = merged.total_exact && part.total_exact;
-    std::move(part.ranked.begin(), part.ranked.end(), std::back_inserter(merged.ranked));
-  }
-  std::sort(merged.ranked.begin(), merged.ranked.end(),
-            [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
-  if (merged.ranked.size() > window) merged.ranked.resize(window);
+  std::vector<Candidate> merged;
+  for (std::vector<Candidate>& part : parts) std::move(part.begin(), part.end(), std::back_inserter(merged));
+  std::sort(merged.begin(), merged.end(), [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
+  if (merged.size() > window) merged.resize(window);
   return merged;
 }
 
@@ -357,21 +335,18 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     slices = static_cast<unsigned>(std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
   }
   const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
-  Collected collected;
+  std::vector<Candidate> ranked;
   if (query_text && options.limit != 0 && !m_remote && slices > 1) {
     std::vector<ShardRevision> shards;
     for (size_t i : view.shards) shards.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
-    collected = collect_sliced(shards, global, *query_text, options, window, batch, slices);
+    ranked = collect_sliced(shards, global, *query_text, options, window, batch, slices);
   } else {
     Xapian::Enquire enquire(view.db);
     enquire.set_query(query);
     set_order(enquire, options.sort);
-    collected = collect(enquire, verifier, window, batch, m_remote, doccount, global, exclude);
+    ranked = collect(enquire, verifier, window, batch, m_remote, doccount, global, exclude);
   }
-  std::vector<Candidate>& ranked = collected.ranked;
   SearchResults results;
-  results.total = collected.total;
-  results.total_exact = collected.total_exact;
   if (rerank) {
     for (Candidate& c : ranked) {
       c.article = from_document_data(c.data);

@@ -216,8 +216,6 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
             Result<SearchResults> sliced = s->search(q, options);
             ASSERT_TRUE(sliced.ok()) << q;
             const std::string where = fmt::format("{} {} sort {} offset {} slices {}", db, q, static_cast<int>(sort), offset, slices);
-            if (sliced->total_exact && one->total_exact) EXPECT_EQ(sliced->total, one->total) << where;
-            EXPECT_GE(sliced->total, sliced->hits.size() + offset) << where;
             ASSERT_EQ(sliced->hits.size(), one->hits.size()) << where;
             for (size_t i = 0; i < one->hits.size(); ++i) {
               EXPECT_EQ(sliced->hits[i].docid, one->hits[i].docid) << where << " rank " << i + 1;

@@ -77,8 +77,6 @@ struct DatabaseStats {
 };
 
 struct SearchResults {
-  size_t total = 0;          ///< number of matches (exact when total_exact)
-  bool total_exact = false;
   std::vector<Hit> hits;
 };
 
