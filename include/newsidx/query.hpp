@@ -12,7 +12,8 @@
 //
 // Evaluation is filter-and-verify: the Xapian query uses positionless n-gram and word terms
 // (schema.hpp) and matches a superset; when any literal needs it, a Xapian::MatchDecider
-// re-tokenizes each candidate's stored text and evaluates the whole boolean query exactly.
+// evaluates the whole boolean query exactly on each candidate's stored text (a run of CJK
+// characters as a substring of the folded text, any other literal on its re-tokenized text).
 #pragma once
 
 #include <cstdint>
