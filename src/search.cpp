@@ -316,6 +316,46 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
   return merged;
 }
 
+/// The best `window` matches of `query` on `db` under --sort newest|oldest, found by matching
+/// the newest (oldest) months first, or nullopt when that would not pay (the full match is
+/// then run as usual). A value-sorted match reads the publish time of every candidate, so for a
+/// term in most articles it reads nearly every document's value; restricted to a few months by
+/// their M terms (schema.hpp) it reads only theirs. The months are taken in sort order until,
+/// were matches spread evenly over time, they would hold 4 × window matches, and 4× more after
+/// each shortfall. This is exact: every article of a later month ranks after every article of
+/// the months matched, and undated articles (no value) rank last under newest (under oldest
+/// they rank first, so a database that has any is left to the full match).
+std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& db, const Xapian::Query& query,
+                                                        Xapian::MatchDecider* verifier, SortOrder sort, size_t window,
+                                                        Xapian::doccount batch,
+                                                        const std::function<Xapian::docid(Xapian::docid)>& global,
+                                                        Xapian::docid exclude) {
+  const std::string prefix(k_prefix_month);
+  std::vector<std::pair<std::string, Xapian::doccount>> months;  // M term, articles
+  Xapian::doccount dated = 0;
+  for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+    months.emplace_back(*it, it.get_termfreq());
+    dated += it.get_termfreq();
+  }
+  if (sort == SortOrder::newest) std::reverse(months.begin(), months.end());
+  if (sort == SortOrder::oldest && dated < db.get_doccount()) return std::nullopt;
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  const double share = static_cast<double>(enquire.get_mset(0, 0).get_matches_estimated()) / std::max(1u, db.get_doccount());
+  double expected = 0;  // matches expected in months [0, end)
+  size_t end = 0;
+  for (double target = 4.0 * static_cast<double>(window);; target *= 4) {
+    while (end < months.size() && expected < target) expected += share * months[end++].second;
+    if (end == months.size()) return std::nullopt;  // every month: the full match
+    std::vector<Xapian::Query> terms;
+    for (size_t i = 0; i < end; ++i) terms.emplace_back(months[i].first);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end())));
+    set_order(enquire, sort);
+    std::vector<Candidate> ranked = collect(enquire, verifier, window, batch, false, db.get_doccount(), global, exclude);
+    if (ranked.size() >= window) return ranked;
+  }
+}
+
 }  // namespace
 
 SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
@@ -336,7 +376,13 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
   }
   const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
   std::vector<Candidate> ranked;
-  if (query_text && options.limit != 0 && !m_remote && slices > 1) {
+  std::optional<std::vector<Candidate>> by_months;
+  if (options.sort != SortOrder::relevance && options.limit != 0 && !m_remote) {
+    by_months = collect_by_months(view.db, query, verifier, options.sort, window, batch, global, exclude);
+  }
+  if (by_months) {
+    ranked = std::move(*by_months);
+  } else if (query_text && options.limit != 0 && !m_remote && slices > 1) {
     std::vector<ShardRevision> shards;
     for (size_t i : view.shards) shards.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
     ranked = collect_sliced(shards, global, *query_text, options, window, batch, slices);
