@@ -587,40 +587,32 @@ class Verifier : public Xapian::MatchDecider {
     } catch (const std::exception&) {
       return false;  // not our document data: cannot confirm a match
     }
-    m_have_title = m_have_body = m_have_author = false;
-    for (auto& f : m_folded) f.first = false;
+    for (FieldText& f : m_fields) f.folded = f.tokenized = false;
     return eval(m_q.root, true);
   }
 
  private:
-  const TokenStream& tokens(Field f) const {
-    switch (f) {
-      case Field::title:
-        if (!m_have_title) m_q.segmenter.tokenize(m_article.title, m_title), m_have_title = true;
-        return m_title;
-      case Field::author:
-        if (!m_have_author) m_q.segmenter.tokenize(m_article.author, m_author), m_have_author = true;
-        return m_author;
-      case Field::all: break;
-    }
-    if (!m_have_body) m_q.segmenter.tokenize(m_article.text, m_body), m_have_body = true;
-    return m_body;
-  }
-
-  bool in_field(Field f, const std::function<bool(const TokenStream&)>& test) const {
-    if (f == Field::all) return test(tokens(Field::title)) || test(tokens(Field::all));
-    return test(tokens(f));
-  }
-
-  /// The article's title, author or body as stored, and folded (text.hpp's fold, the folding
-  /// of the tokenizer).
+  /// The article's title, author or body as stored.
   const std::string& raw(Field f) const {
     return f == Field::title ? m_article.title : f == Field::author ? m_article.author : m_article.text;
   }
+  /// The field's tokens, made once per document.
+  const TokenStream& tokens(Field f) const {
+    FieldText& c = m_fields[static_cast<size_t>(f)];
+    if (!c.tokenized) m_q.segmenter.tokenize(raw(f), c.tokens), c.tokenized = true;
+    return c.tokens;
+  }
+  /// The field folded as the tokenizer folds it (text.hpp), without tokenizing it if it was not.
   const std::string& folded(Field f) const {
-    auto& [done, text] = m_folded[static_cast<size_t>(f)];
-    if (!done) text = fold(raw(f)), done = true;
-    return text;
+    FieldText& c = m_fields[static_cast<size_t>(f)];
+    if (c.tokenized) return c.tokens.folded;
+    if (!c.folded) c.text = fold(raw(f)), c.folded = true;
+    return c.text;
+  }
+
+  /// True if `test` holds in field `f`; Field::all means the title or the body.
+  bool in_field(Field f, const std::function<bool(Field)>& test) const {
+    return f == Field::all ? test(Field::title) || test(Field::all) : test(f);
   }
 
   /// A run of joined CJK characters occurs in a text exactly when its folded characters are a
@@ -636,11 +628,9 @@ class Verifier : public Xapian::MatchDecider {
     switch (n.kind) {
       case Node::Kind::literal: {
         const Literal& lit = m_q.literals[n.literal];
-        if (!lit.cjk_run.empty()) {
-          if (lit.field == Field::all) return cjk_run_in(Field::title, lit.cjk_run) || cjk_run_in(Field::all, lit.cjk_run);
-          return cjk_run_in(lit.field, lit.cjk_run);
-        }
-        return in_field(lit.field, [&](const TokenStream& ts) { return literal_in(lit, ts, m_q.stemmer); });
+        return in_field(lit.field, [&](Field f) {
+          return lit.cjk_run.empty() ? literal_in(lit, tokens(f), m_q.stemmer) : cjk_run_in(f, lit.cjk_run);
+        });
       }
       case Node::Kind::all_of:
         for (const Node& c : n.children) {
@@ -663,7 +653,8 @@ class Verifier : public Xapian::MatchDecider {
                 host[host.size() - n.text.size() - 1] == '.');
       }
       case Node::Kind::wildcard:
-        return in_field(n.field, [&](const TokenStream& ts) {
+        return in_field(n.field, [&](Field f) {
+          const TokenStream& ts = tokens(f);
           return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
             return t.kind != TokenKind::cjk && ts.text(t).substr(0, n.text.size()) == n.text;
           });
@@ -674,10 +665,14 @@ class Verifier : public Xapian::MatchDecider {
   }
 
   CompiledQuery::Impl& m_q;
+  /// What the verifier derived from one field of the current document, each made when first needed.
+  struct FieldText {
+    bool folded = false, tokenized = false;
+    std::string text;  ///< folded (when folded and not tokenized)
+    TokenStream tokens;
+  };
   mutable StoredArticle m_article;
-  mutable TokenStream m_title, m_body, m_author;
-  mutable bool m_have_title = false, m_have_body = false, m_have_author = false;
-  mutable std::array<std::pair<bool, std::string>, 3> m_folded;  ///< by Field: folded yet, and the text
+  mutable std::array<FieldText, 3> m_fields;  ///< indexed by Field
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -750,9 +745,9 @@ double CompiledQuery::typed_form_bonus(const StoredArticle& a) const {
     // Most articles hold the form as it is stored: look there first, and fold the whole article
     // (a tenth of a millisecond each) only when that fails. (The typed form is folded, so it
     // occurs in the folded article wherever it occurs verbatim.)
-    if (a.title.find(form) != std::string::npos || a.text.find(form) != std::string::npos) return true;
+    if (contains(a.title, form) || contains(a.text, form)) return true;
     if (doc_form.empty()) doc_form = fold(a.title + "\n" + a.text, false);
-    return doc_form.find(form) != std::string::npos;
+    return contains(doc_form, form);
   };
   for (const Node* n : nodes) {
     if (n->kind != Node::Kind::literal) continue;

@@ -375,23 +375,25 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     slices = static_cast<unsigned>(std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
   }
   const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
-  std::vector<Candidate> ranked;
-  std::optional<std::vector<Candidate>> by_months;
-  if (options.sort != SortOrder::relevance && options.limit != 0 && !m_remote) {
-    by_months = collect_by_months(view.db, query, verifier, options.sort, window, batch, global, exclude);
+  // A bounded search on local shards: by time, newest (oldest) months first; by relevance, in
+  // slices. Otherwise, or when the months would not pay, one full match.
+  const bool bounded_local = options.limit != 0 && !m_remote;
+  std::optional<std::vector<Candidate>> found;
+  if (bounded_local && options.sort != SortOrder::relevance) {
+    found = collect_by_months(view.db, query, verifier, options.sort, window, batch, global, exclude);
   }
-  if (by_months) {
-    ranked = std::move(*by_months);
-  } else if (query_text && options.limit != 0 && !m_remote && slices > 1) {
+  if (!found && bounded_local && query_text && slices > 1) {
     std::vector<ShardRevision> shards;
     for (size_t i : view.shards) shards.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
-    ranked = collect_sliced(shards, global, *query_text, options, window, batch, slices);
-  } else {
+    found = collect_sliced(shards, global, *query_text, options, window, batch, slices);
+  }
+  if (!found) {
     Xapian::Enquire enquire(view.db);
     enquire.set_query(query);
     set_order(enquire, options.sort);
-    ranked = collect(enquire, verifier, window, batch, m_remote, doccount, global, exclude);
+    found = collect(enquire, verifier, window, batch, m_remote, doccount, global, exclude);
   }
+  std::vector<Candidate>& ranked = *found;
   SearchResults results;
   if (rerank) {
     for (Candidate& c : ranked) {

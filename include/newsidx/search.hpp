@@ -159,8 +159,10 @@ class Searcher {
   template <class T, class F>
   Result<T> with_retry(F&& body);
   /// One ranked retrieval: `query` (with optional exact `verifier`), snippets highlighted by
-  /// `highlight`, skipping document `exclude`. With `query_text` (the user's query, compiled
-  /// again by each slice's thread), a bounded search on local shards is matched in slices.
+  /// `highlight`, skipping document `exclude`. A bounded --sort newest|oldest search on local
+  /// shards matches the newest (oldest) months first; with `query_text` (the user's query,
+  /// compiled again by each slice's thread), a bounded search on local shards is matched in
+  /// slices.
   SearchResults run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
                     const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude = 0,
                     std::optional<std::string_view> query_text = std::nullopt);
