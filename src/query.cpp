@@ -279,6 +279,16 @@ namespace {
 // Parser: or_expr := and_expr (OR and_expr)* ; and_expr := unary ([AND] unary)* ;
 //         unary := NOT unary | - primary | primary ; primary := ( or_expr ) | term
 
+/// Characters in the longest run of joined CJK tokens of `ts`.
+size_t longest_cjk_run(const TokenStream& ts) {
+  size_t longest = 0, run = 0;
+  for (const Token& t : ts.tokens) {
+    run = t.kind != TokenKind::cjk ? 0 : run > 0 && t.gap == Gap::joined ? run + 1 : 1;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
 class Parser {
  public:
   Parser(const std::vector<Lexeme>& lx, CompiledQuery::Impl& q) : m_lx(lx), m_q(q) {}
@@ -355,7 +365,9 @@ class Parser {
       if (m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::op_and) || at(LexKind::rparen)) {
         return fail(minus ? "'-' needs a word after it" : "NOT needs something after it", off);
       }
+      m_negated = !m_negated;
       Result<Node> inner = minus ? primary() : unary();
+      m_negated = !m_negated;
       if (!inner) return inner;
       if (inner->kind == Node::Kind::everything) return inner;  // "-，" excludes nothing
       Node neg;
@@ -405,7 +417,11 @@ class Parser {
       }
     }
     TokenStream ts;
-    m_q.segmenter.tokenize(text, ts, Segmenter::k_dictionary_words);
+    m_q.segmenter.tokenize(text, ts);
+    // ICU's CJK dictionary only adds boosts for words of 3 or more characters, which a negated
+    // literal never needs. Loading it takes about 2 ms (once per process), so a query asks for
+    // it only when it has such a run to look up.
+    if (!m_negated && longest_cjk_run(ts) >= 3) m_q.segmenter.tokenize(text, ts, Segmenter::k_dictionary_words);
     // An unquoted chunk is split where punctuation touches CJK text ("特朗普，拜登" is two
     // literals); Latin punctuation stays inside the literal ("covid-19", "u.s.").
     std::vector<TokenStream> pieces(1);
@@ -487,6 +503,8 @@ class Parser {
   const std::vector<Lexeme>& m_lx;
   CompiledQuery::Impl& m_q;
   size_t m_pos = 0;
+  bool m_negated = false;  ///< parsing inside an odd number of NOT / '-'
+
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -174,8 +174,11 @@ void for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier,
   for (;;) {
     const Xapian::MSet mset = enquire.get_mset(first, batch);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Xapian::Document doc = it.get_document();
-      if (verifier(doc) && !visit(it, std::move(doc))) return;
+      // The verifier and `visit` both read the data, and Xapian reads and inflates it again
+      // on every get_data(): hand them a copy made once.
+      Xapian::Document doc;
+      doc.set_data(it.get_document().get_data());
+      if (verifier(doc) && !visit(it, doc)) return;
     }
     if (mset.size() < batch) return;
     first += batch;

@@ -83,8 +83,12 @@ void append_simplified(std::string& out, UChar32 c) {
 // leaves them alone, which lets the hot path skip ICU.
 bool is_unified_ideograph(UChar32 c) { return c >= 0x4E00 && c <= 0x9FFF; }
 
-// Every code point below U+0300 starts a normalisation segment (combining marks begin there).
-bool has_boundary_before(const icu::Normalizer2& n, UChar32 c) { return c < 0x300 || n.hasBoundaryBefore(c); }
+// Every code point below U+0300 starts a normalisation segment (combining marks begin there),
+// and so does every unified ideograph (no decomposition, combining class 0, never the second
+// half of a composition). Both tests skip ICU on the hot path.
+bool has_boundary_before(const icu::Normalizer2& n, UChar32 c) {
+  return c < 0x300 || is_unified_ideograph(c) || n.hasBoundaryBefore(c);
+}
 
 /// Folds `src` into `out`. If `map` is non-null, map->at(k) is the source byte offset of the
 /// normalisation segment that produced folded byte k, with one final entry for the end.
@@ -118,7 +122,11 @@ void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* ma
     const size_t before = out.size();
     if (!multi && c < 0x80) {
       out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    } else if (!multi && (is_unified_ideograph(c) || n.isInert(c))) {
+    } else if (!multi && is_unified_ideograph(c)) {
+      const char* simplified = simplify ? t2s_lookup(c) : nullptr;
+      if (simplified) out += simplified;
+      else out.append(src.data() + start, static_cast<size_t>(i - start));  // already UTF-8
+    } else if (!multi && n.isInert(c)) {
       if (simplify) append_simplified(out, c);
       else append_utf8(out, c);
     } else {

@@ -1,5 +1,8 @@
 // test_text.cpp — folding and segmentation behaviour (text.hpp).
 #include <gtest/gtest.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utf16.h>
 
 #include <string>
 #include <vector>
@@ -41,6 +44,27 @@ TEST(Fold, IsIdempotent) {
     const std::string once = fold(s);
     EXPECT_EQ(fold(once), once) << s;
   }
+}
+
+// fold() skips ICU for ASCII and unified ideographs and starts a new normalisation segment
+// before them; without the Traditional-to-Simplified step it must still equal ICU's
+// NFKC_Casefold on every BMP code point, wherever it stands next to those fast-path characters.
+TEST(Fold, WithoutSimplificationItIsIcuNfkcCasefold) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  ASSERT_TRUE(U_SUCCESS(status));
+  size_t mismatches = 0;
+  for (UChar32 c = 1; c < 0x10000; ++c) {
+    if (U_IS_SURROGATE(c)) continue;
+    icu::UnicodeString text;
+    text.append(static_cast<UChar32>(0x4E2D)).append(c).append(c).append(static_cast<UChar32>('A')).append(c);
+    std::string utf8, expected;
+    text.toUTF8String(utf8);
+    nfkc->normalize(text, status).toUTF8String(expected);
+    ASSERT_TRUE(U_SUCCESS(status));
+    if (fold(utf8, false) != expected && ++mismatches <= 5) ADD_FAILURE() << "U+" << std::hex << c;
+  }
+  EXPECT_EQ(mismatches, 0u);
 }
 
 TEST(Fold, ComposesCombiningMarksLikePrecomposedText) { EXPECT_EQ(fold("e\u0301"), fold("\u00e9")); }
