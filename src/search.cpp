@@ -316,13 +316,12 @@ class Bm25 {
   double m_termweight = 0, m_len_factor = 0;
 };
 
-/// A match of match_terms_in_slice: shard (index in `shards`), docid in it and in their
-/// combined database, weight and publish-time value.
+/// A match of match_terms_in_slice: its shard (index in `shards`), its docid there, and the
+/// candidate (docid in the Searcher's database, weight, publish-time value; no data yet).
 struct SliceHit {
   size_t shard;
-  Xapian::docid local, docid;
-  double weight;
-  std::string sort_key;
+  Xapian::docid local;
+  Candidate candidate;
 };
 
 /// The best `size` documents, in relevance order (ranks_before), of a query that is one term or
@@ -336,7 +335,8 @@ struct SliceHit {
 /// synonym's wdf is the sum of its terms' wdf, at most the document length, and its term
 /// frequency is Xapian's estimate for an OR of independent terms (OrPostList), rounded.
 std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& shards, const Xapian::Database& all,
-                                           const std::vector<std::string>& terms, unsigned k, unsigned n, size_t size) {
+                                           const std::vector<std::string>& terms, unsigned k, unsigned n, size_t size,
+                                           const std::function<Xapian::docid(Xapian::docid)>& global) {
   const double docs = all.get_doccount();
   double termfreq = all.get_termfreq(terms[0]);
   if (terms.size() == 2) {
@@ -344,10 +344,8 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
     termfreq = static_cast<Xapian::doccount>(termfreq + other - termfreq * other / docs + 0.5);
   }
   const Bm25 bm25(docs, termfreq, all.get_avlength());
-  const auto worse = [](const SliceHit& a, const SliceHit& b) {  // a ranks before b: a heap's top is the worst
-    if (a.weight != b.weight) return a.weight > b.weight;
-    if (a.sort_key != b.sort_key) return a.sort_key > b.sort_key;
-    return a.docid < b.docid;
+  const auto worse = [](const SliceHit& a, const SliceHit& b) {  // a heap's top is its worst
+    return ranks_before(a.candidate, b.candidate, SortOrder::relevance);
   };
   std::priority_queue<SliceHit, std::vector<SliceHit>, decltype(worse)> best(worse);
   const auto n_shards = static_cast<Xapian::docid>(shards.size());
@@ -385,7 +383,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       // than with the shortest length (normlen 0.5), and in a full heap most postings of a
       // common term (wdf 1 or 2) cannot reach its worst weight even so.
       const bool full = best.size() == size;
-      const bool hopeless = full && bm25(wdf, 0) < best.top().weight;
+      const bool hopeless = full && bm25(wdf, 0) < best.top().candidate.weight;
       for (Cursor& c : cursors) {
         if (c.at != d) continue;
         if (!hopeless && doclen == 0) doclen = c.it.get_doclength();
@@ -395,8 +393,10 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       if (hopeless) continue;
       if (cursors.size() > 1) wdf = std::min(wdf, doclen);
       const double weight = bm25(wdf, doclen);
-      if (full && weight < best.top().weight) continue;  // no value read
-      SliceHit hit{i, d, (d - 1) * n_shards + static_cast<Xapian::docid>(i) + 1, weight, sort_key(d)};
+      if (full && weight < best.top().candidate.weight) continue;  // no value read
+      // Xapian interleaves the docids of the shards it combines.
+      const Xapian::docid combined = (d - 1) * n_shards + static_cast<Xapian::docid>(i) + 1;
+      SliceHit hit{i, d, {global(combined), weight, sort_key(d), {}, std::nullopt}};
       if (best.size() < size) {
         best.push(std::move(hit));
       } else if (worse(hit, best.top())) {
@@ -421,13 +421,14 @@ std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database
   std::vector<Candidate> ranked;
   size_t seen = 0;
   for (size_t size = verifier ? batch : window;; size *= 4) {
-    const std::vector<SliceHit> hits = match_terms_in_slice(shards, all, terms, k, n, size);
+    std::vector<SliceHit> hits = match_terms_in_slice(shards, all, terms, k, n, size, global);
     for (; seen < hits.size() && ranked.size() < window; ++seen) {
-      const SliceHit& h = hits[seen];
+      SliceHit& h = hits[seen];
       Xapian::Document doc;
       doc.set_data(shards[h.shard].get_document(h.local).get_data());
       if (verifier && !(*verifier)(doc)) continue;
-      ranked.push_back({global(h.docid), h.weight, h.sort_key, doc.get_data(), std::nullopt});
+      h.candidate.data = doc.get_data();
+      ranked.push_back(std::move(h.candidate));
     }
     if (ranked.size() >= window || hits.size() < size) return ranked;
   }
