@@ -3,6 +3,7 @@
 #include "newsidx/search.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -278,19 +279,32 @@ struct ShardRevision {
   Xapian::rev revision;
 };
 
-/// The terms of a query that is one term, or an OP_SYNONYM of two terms (`中`, or `香港` as
-/// `XG香港 SYNONYM 香港`); empty for any other query. Such a query is matched by
-/// match_terms_in_slice.
-std::vector<std::string> single_term_or_synonym(const Xapian::Query& q) {
-  const auto term = [](const Xapian::Query& leaf) { return *leaf.get_terms_begin(); };
-  if (q.get_type() == Xapian::Query::LEAF_TERM) return {term(q)};
-  if (q.get_type() != Xapian::Query::OP_SYNONYM || q.get_num_subqueries() != 2) return {};
-  std::vector<std::string> terms;
-  for (size_t i = 0; i < 2; ++i) {
-    if (q.get_subquery(i).get_type() != Xapian::Query::LEAF_TERM) return {};
-    terms.push_back(term(q.get_subquery(i)));
+/// The weighted terms of a query that match_terms_in_slice can match: one group (a term, or an
+/// OP_SYNONYM of two terms: `中`, or `香港` as `XG香港 SYNONYM 香港`), or an OP_AND of two
+/// groups (`特朗普`, `疫情 经济`). Empty for any other query. Xapian adds the weights of an AND's
+/// subqueries in an order of its own; with two, the order cannot change the sum.
+std::vector<std::vector<std::string>> term_groups(const Xapian::Query& q) {
+  const auto group = [](const Xapian::Query& g) -> std::vector<std::string> {
+    if (g.get_type() == Xapian::Query::LEAF_TERM) return {*g.get_terms_begin()};
+    if (g.get_type() != Xapian::Query::OP_SYNONYM || g.get_num_subqueries() != 2) return {};
+    std::vector<std::string> terms;
+    for (size_t i = 0; i < 2; ++i) {
+      if (g.get_subquery(i).get_type() != Xapian::Query::LEAF_TERM) return {};
+      terms.push_back(*g.get_subquery(i).get_terms_begin());
+    }
+    return terms;
+  };
+  if (q.get_type() != Xapian::Query::OP_AND) {
+    std::vector<std::string> one = group(q);
+    return one.empty() ? std::vector<std::vector<std::string>>{} : std::vector<std::vector<std::string>>{std::move(one)};
   }
-  return terms;
+  if (q.get_num_subqueries() != 2) return {};
+  std::vector<std::vector<std::string>> groups;
+  for (size_t i = 0; i < 2; ++i) {
+    groups.push_back(group(q.get_subquery(i)));
+    if (groups.back().empty()) return {};
+  }
+  return groups;
 }
 
 /// Xapian's BM25Weight with its default parameters (k1 = 1, k2 = 0, k3 = 1, b = 0.5,
@@ -324,26 +338,32 @@ struct SliceHit {
   Candidate candidate;
 };
 
-/// The best `size` documents, in relevance order (ranks_before), of a query that is one term or
-/// an OP_SYNONYM of two (`terms`, see single_term_or_synonym), over slice k of n of every
-/// shard's document ids, with the statistics of `all` (the shards as one database).
+/// The best `size` documents, in relevance order (ranks_before), of a query of one or two
+/// term groups (see term_groups) over slice k of n of every shard's document ids, with the
+/// statistics of `all` (the shards as one database); `global` maps docids of `all` to the
+/// Searcher's.
 ///
 /// Matching in slices otherwise ANDs the query with a docid range (DocidSlice), and for a term
 /// in most documents that AND costs Xapian as much as the postings it saves: half of `中` (in
 /// 95 % of 1,000,000 articles) took as long as all of it. This walks the slice's postings
-/// directly, each shard from its first docid in the slice, and scores them with Bm25. A
-/// synonym's wdf is the sum of its terms' wdf, at most the document length, and its term
-/// frequency is Xapian's estimate for an OR of independent terms (OrPostList), rounded.
+/// directly, each shard from its first docid in the slice (two groups leapfrog with skip_to),
+/// and scores each group with Bm25. A synonym's wdf is the sum of its terms' wdf, at most the
+/// document length, and its term frequency is Xapian's estimate for an OR of independent terms
+/// (OrPostList), rounded.
 std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& shards, const Xapian::Database& all,
-                                           const std::vector<std::string>& terms, unsigned k, unsigned n, size_t size,
+                                           const std::vector<std::vector<std::string>>& groups, unsigned k,
+                                           unsigned n, size_t size,
                                            const std::function<Xapian::docid(Xapian::docid)>& global) {
   const double docs = all.get_doccount();
-  double termfreq = all.get_termfreq(terms[0]);
-  if (terms.size() == 2) {
-    const double other = all.get_termfreq(terms[1]);
-    termfreq = static_cast<Xapian::doccount>(termfreq + other - termfreq * other / docs + 0.5);
+  std::vector<Bm25> bm25;
+  for (const std::vector<std::string>& terms : groups) {
+    double termfreq = all.get_termfreq(terms[0]);
+    if (terms.size() == 2) {
+      const double other = all.get_termfreq(terms[1]);
+      termfreq = static_cast<Xapian::doccount>(termfreq + other - termfreq * other / docs + 0.5);
+    }
+    bm25.emplace_back(docs, termfreq, all.get_avlength());
   }
-  const Bm25 bm25(docs, termfreq, all.get_avlength());
   const auto worse = [](const SliceHit& a, const SliceHit& b) {  // a heap's top is its worst
     return ranks_before(a.candidate, b.candidate, SortOrder::relevance);
   };
@@ -361,12 +381,19 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
     };
     const Xapian::PostingIterator end;
     const auto settle = [&](Cursor& c) { c.at = c.it == end ? hi : std::min(*c.it, hi); };
-    std::vector<Cursor> cursors;
-    for (const std::string& t : terms) {
-      Cursor& c = cursors.emplace_back(Cursor{shard.postlist_begin(t), hi});
-      if (c.it != end) c.it.skip_to(lo);
-      settle(c);
+    std::vector<std::vector<Cursor>> cursors(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (const std::string& t : groups[g]) {
+        Cursor& c = cursors[g].emplace_back(Cursor{shard.postlist_begin(t), hi});
+        if (c.it != end) c.it.skip_to(lo);
+        settle(c);
+      }
     }
+    const auto first = [](const std::vector<Cursor>& group) {  // the group's next docid
+      Xapian::docid d = group[0].at;
+      for (const Cursor& c : group) d = std::min(d, c.at);
+      return d;
+    };
     Xapian::ValueIterator value = shard.valuestream_begin(k_slot_published);
     const Xapian::ValueIterator values_end;
     const auto sort_key = [&](Xapian::docid d) {  // docids only grow, so the value stream moves forward
@@ -374,25 +401,45 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       return value != values_end && value.get_docid() == d ? *value : std::string();
     };
     for (;;) {
-      Xapian::docid d = cursors[0].at;
-      for (const Cursor& c : cursors) d = std::min(d, c.at);
+      // The next document every group holds: move each group up to the furthest one's docid.
+      Xapian::docid d = first(cursors[0]);
+      if (cursors.size() == 2) {
+        d = std::max(d, first(cursors[1]));
+        bool aligned = true;
+        for (auto& group : cursors) {
+          for (Cursor& c : group) {
+            if (c.at < d) c.it.skip_to(d), settle(c);
+          }
+          aligned = aligned && first(group) == d;
+        }
+        if (!aligned) continue;
+      }
       if (d == hi) break;
-      Xapian::termcount wdf = 0, doclen = 0;
-      for (const Cursor& c : cursors) wdf += c.at == d ? c.it.get_wdf() : 0;
+      std::array<Xapian::termcount, 2> wdf{};  // term_groups gives at most two groups
+      for (size_t g = 0; g < groups.size(); ++g) {
+        for (const Cursor& c : cursors[g]) wdf[g] += c.at == d ? c.it.get_wdf() : 0;
+      }
       // Reading the length costs as much as the rest of a posting. The weight can be no more
       // than with the shortest length (normlen 0.5), and in a full heap most postings of a
       // common term (wdf 1 or 2) cannot reach its worst weight even so.
       const bool full = best.size() == size;
-      const bool hopeless = full && bm25(wdf, 0) < best.top().candidate.weight;
-      for (Cursor& c : cursors) {
-        if (c.at != d) continue;
-        if (!hopeless && doclen == 0) doclen = c.it.get_doclength();
-        ++c.it;
-        settle(c);
+      double bound = 0;
+      for (size_t g = 0; g < groups.size(); ++g) bound += bm25[g](wdf[g], 0);
+      const bool hopeless = full && bound < best.top().candidate.weight;
+      Xapian::termcount doclen = 0;
+      for (auto& group : cursors) {
+        for (Cursor& c : group) {
+          if (c.at != d) continue;
+          if (!hopeless && doclen == 0) doclen = c.it.get_doclength();
+          ++c.it;
+          settle(c);
+        }
       }
       if (hopeless) continue;
-      if (cursors.size() > 1) wdf = std::min(wdf, doclen);
-      const double weight = bm25(wdf, doclen);
+      double weight = 0;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        weight += bm25[g](groups[g].size() > 1 ? std::min(wdf[g], doclen) : wdf[g], doclen);
+      }
       if (full && weight < best.top().candidate.weight) continue;  // no value read
       // Xapian interleaves the docids of the shards it combines.
       const Xapian::docid combined = (d - 1) * n_shards + static_cast<Xapian::docid>(i) + 1;
@@ -415,13 +462,13 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
 /// few, 4× more are matched (as for_each_verified re-fetches), and verification goes on after
 /// the ones already seen, which a larger match ranks first again.
 std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database>& shards, const Xapian::Database& all,
-                                              const std::vector<std::string>& terms, unsigned k, unsigned n,
-                                              Xapian::MatchDecider* verifier, size_t window, size_t batch,
+                                              const std::vector<std::vector<std::string>>& groups, unsigned k,
+                                              unsigned n, Xapian::MatchDecider* verifier, size_t window, size_t batch,
                                               const std::function<Xapian::docid(Xapian::docid)>& global) {
   std::vector<Candidate> ranked;
   size_t seen = 0;
   for (size_t size = verifier ? batch : window;; size *= 4) {
-    std::vector<SliceHit> hits = match_terms_in_slice(shards, all, terms, k, n, size, global);
+    std::vector<SliceHit> hits = match_terms_in_slice(shards, all, groups, k, n, size, global);
     for (; seen < hits.size() && ranked.size() < window; ++seen) {
       SliceHit& h = hits[seen];
       Xapian::Document doc;
@@ -456,8 +503,8 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
       Result<CompiledQuery> cq = compile_query(query_text, options.filters);
       if (!cq) throw std::logic_error(cq.error().message);  // it compiled before
       if (options.sort == SortOrder::relevance) {
-        if (const std::vector<std::string> terms = single_term_or_synonym(cq->xapian_query()); !terms.empty()) {
-          parts[k] = collect_terms_in_slice(opened, db, terms, k, slices, cq->verifier(), window, batch, global);
+        if (const auto groups = term_groups(cq->xapian_query()); !groups.empty()) {
+          parts[k] = collect_terms_in_slice(opened, db, groups, k, slices, cq->verifier(), window, batch, global);
           return;
         }
       }
