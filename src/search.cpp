@@ -350,6 +350,7 @@ struct SliceHit {
 /// and scores each group with Bm25. A synonym's wdf is the sum of its terms' wdf, at most the
 /// document length, and its term frequency is Xapian's estimate for an OR of independent terms
 /// (OrPostList), rounded.
+template <size_t G>  // the number of groups, fixed so that the loops over them unroll
 std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& shards, const Xapian::Database& all,
                                            const std::vector<std::vector<std::string>>& groups, unsigned k,
                                            unsigned n, size_t size,
@@ -381,8 +382,8 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
     };
     const Xapian::PostingIterator end;
     const auto settle = [&](Cursor& c) { c.at = c.it == end ? hi : std::min(*c.it, hi); };
-    std::vector<std::vector<Cursor>> cursors(groups.size());
-    for (size_t g = 0; g < groups.size(); ++g) {
+    std::array<std::vector<Cursor>, G> cursors;
+    for (size_t g = 0; g < G; ++g) {
       for (const std::string& t : groups[g]) {
         Cursor& c = cursors[g].emplace_back(Cursor{shard.postlist_begin(t), hi});
         if (c.it != end) c.it.skip_to(lo);
@@ -403,7 +404,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
     for (;;) {
       // The next document every group holds: move each group up to the furthest one's docid.
       Xapian::docid d = first(cursors[0]);
-      if (cursors.size() == 2) {
+      if constexpr (G == 2) {
         d = std::max(d, first(cursors[1]));
         bool aligned = true;
         for (auto& group : cursors) {
@@ -415,8 +416,8 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
         if (!aligned) continue;
       }
       if (d == hi) break;
-      std::array<Xapian::termcount, 2> wdf{};  // term_groups gives at most two groups
-      for (size_t g = 0; g < groups.size(); ++g) {
+      std::array<Xapian::termcount, G> wdf{};
+      for (size_t g = 0; g < G; ++g) {
         for (const Cursor& c : cursors[g]) wdf[g] += c.at == d ? c.it.get_wdf() : 0;
       }
       // Reading the length costs as much as the rest of a posting. The weight can be no more
@@ -424,7 +425,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       // common term (wdf 1 or 2) cannot reach its worst weight even so.
       const bool full = best.size() == size;
       double bound = 0;
-      for (size_t g = 0; g < groups.size(); ++g) bound += bm25[g](wdf[g], 0);
+      for (size_t g = 0; g < G; ++g) bound += bm25[g](wdf[g], 0);
       const bool hopeless = full && bound < best.top().candidate.weight;
       Xapian::termcount doclen = 0;
       for (auto& group : cursors) {
@@ -437,7 +438,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       }
       if (hopeless) continue;
       double weight = 0;
-      for (size_t g = 0; g < groups.size(); ++g) {
+      for (size_t g = 0; g < G; ++g) {
         weight += bm25[g](groups[g].size() > 1 ? std::min(wdf[g], doclen) : wdf[g], doclen);
       }
       if (full && weight < best.top().candidate.weight) continue;  // no value read
@@ -468,7 +469,8 @@ std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database
   std::vector<Candidate> ranked;
   size_t seen = 0;
   for (size_t size = verifier ? batch : window;; size *= 4) {
-    std::vector<SliceHit> hits = match_terms_in_slice(shards, all, groups, k, n, size, global);
+    std::vector<SliceHit> hits = groups.size() == 1 ? match_terms_in_slice<1>(shards, all, groups, k, n, size, global)
+                                                    : match_terms_in_slice<2>(shards, all, groups, k, n, size, global);
     for (; seen < hits.size() && ranked.size() < window; ++seen) {
       SliceHit& h = hits[seen];
       Xapian::Document doc;

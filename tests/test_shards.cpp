@@ -248,12 +248,12 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
   // Every slice count, on one database and on date shards, gives the ranking of one match:
   // the same documents, order and scores, whatever the sort order, filters, offset and
   // verification (phrases and exclusions reject candidates inside the slices).
-  // 中, 香港, 中国, 大学, title:香港 and 香港 -国安法 are one term or a synonym of two, 特朗普 and
-  // 疫情 经济 an AND of two such: their slices
-  // are matched without Xapian's matcher (match_terms_in_slice), with the same BM25 weights.
+  // 中, 香港, 中国, 大学, title:香港 and 香港 -国安法 are one term or a synonym of two; 特朗普,
+  // 疫情 经济 and 中 中 are an AND of two such. Their slices are matched without Xapian's
+  // matcher (match_terms_in_slice), with the same BM25 weights.
   const std::vector<std::string> queries = {"香港", "疫情 经济", "Trump", "\"国安法\"", "香港 OR 台湾", "选举 -美国",
                                             "title:香港", "date:2020", "国安法 -\"香港国安法\"", "中国", "中",
-                                            "香港 -国安法", "大学", "特朗普"};
+                                            "香港 -国安法", "大学", "特朗普", "中 中"};
   for (const char* db : {"single", "sharded"}) {
     Result<Searcher> s = Searcher::open(s_dir->str(db));
     ASSERT_TRUE(s.ok());
