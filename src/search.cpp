@@ -296,7 +296,8 @@ std::vector<std::vector<std::string>> term_groups(const Xapian::Query& q) {
   };
   if (q.get_type() != Xapian::Query::OP_AND) {
     std::vector<std::string> one = group(q);
-    return one.empty() ? std::vector<std::vector<std::string>>{} : std::vector<std::vector<std::string>>{std::move(one)};
+    return one.empty() ? std::vector<std::vector<std::string>>{}
+                       : std::vector<std::vector<std::string>>{std::move(one)};
   }
   if (q.get_num_subqueries() != 2) return {};
   std::vector<std::vector<std::string>> groups;
@@ -352,9 +353,8 @@ struct SliceHit {
 /// (OrPostList), rounded.
 template <size_t G>  // the number of groups, fixed so that the loops over them unroll
 std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& shards, const Xapian::Database& all,
-                                           const std::vector<std::vector<std::string>>& groups, unsigned k,
-                                           unsigned n, size_t size,
-                                           const std::function<Xapian::docid(Xapian::docid)>& global) {
+                                           const std::vector<std::vector<std::string>>& groups, unsigned k, unsigned n,
+                                           size_t size, const std::function<Xapian::docid(Xapian::docid)>& global) {
   const double docs = all.get_doccount();
   std::vector<Bm25> bm25;
   for (const std::vector<std::string>& terms : groups) {
@@ -499,7 +499,8 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
       std::vector<Xapian::Database> opened;
       for (const ShardRevision& s : shards) {
         opened.emplace_back(s.location);
-        if (opened.back().get_revision() != s.revision) throw Xapian::DatabaseModifiedError("a shard changed during the search");
+        if (opened.back().get_revision() != s.revision)
+          throw Xapian::DatabaseModifiedError("a shard changed during the search");
         db.add_database(opened.back());
       }
       Result<CompiledQuery> cq = compile_query(query_text, options.filters);
