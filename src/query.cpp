@@ -504,7 +504,6 @@ class Parser {
   CompiledQuery::Impl& m_q;
   size_t m_pos = 0;
   bool m_negated = false;  ///< parsing inside an odd number of NOT / '-'
-
 };
 
 // ---------------------------------------------------------------------------------------------
