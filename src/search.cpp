@@ -11,6 +11,7 @@
 #include <map>
 #include <queue>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -168,6 +169,14 @@ Result<SearchResults> Searcher::search(std::string_view query, const SearchOptio
 
 namespace {
 
+/// A document holding only `stored`'s data, read once: the verifier and the caller both read
+/// it, and Xapian reads and inflates it again on every get_data().
+Xapian::Document data_only(const Xapian::Document& stored) {
+  Xapian::Document doc;
+  doc.set_data(stored.get_data());
+  return doc;
+}
+
 /// Visits, in rank order, the candidates of `enquire` that `verifier` accepts until `visit`
 /// returns false. The candidates are fetched in growing batches (starting at `batch`) and
 /// verified here, not in a MatchDecider, which the remote backend cannot run.
@@ -177,10 +186,7 @@ void for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier,
   for (;;) {
     const Xapian::MSet mset = enquire.get_mset(first, batch);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      // The verifier and `visit` both read the data, and Xapian reads and inflates it again
-      // on every get_data(): hand them a copy made once.
-      Xapian::Document doc;
-      doc.set_data(it.get_document().get_data());
+      const Xapian::Document doc = data_only(it.get_document());
       if (verifier(doc) && !visit(it, doc)) return;
     }
     if (mset.size() < batch) return;
@@ -198,6 +204,11 @@ void set_order(Xapian::Enquire& enquire, SortOrder sort) {
   }
 }
 
+/// Slice k of n of the document ids [1, last]: [first, end).
+std::pair<Xapian::docid, Xapian::docid> docid_slice(uint64_t last, unsigned k, unsigned n) {
+  return {static_cast<Xapian::docid>(last * k / n) + 1, static_cast<Xapian::docid>(last * (k + 1) / n) + 1};
+}
+
 /// Matches one slice of the document ids of every sub-database: slice k of n of [1, last docid].
 /// Used as an OP_FILTER, so it adds no weight. Xapian gives each sub-database its own clone and
 /// sub-database docids.
@@ -205,9 +216,7 @@ class DocidSlice : public Xapian::PostingSource {
  public:
   DocidSlice(unsigned k, unsigned n) : m_k(k), m_n(n) {}
   void init(const Xapian::Database& db) override {
-    const uint64_t last = db.get_lastdocid();
-    m_lo = static_cast<Xapian::docid>(last * m_k / m_n) + 1;
-    m_hi = static_cast<Xapian::docid>(last * (m_k + 1) / m_n) + 1;
+    std::tie(m_lo, m_hi) = docid_slice(db.get_lastdocid(), m_k, m_n);
     m_at = 0;
   }
   [[nodiscard]] Xapian::doccount get_termfreq_min() const override { return m_hi - m_lo; }
@@ -372,9 +381,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
   const auto n_shards = static_cast<Xapian::docid>(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
     const Xapian::Database& shard = shards[i];
-    const uint64_t last = shard.get_lastdocid();
-    const auto lo = static_cast<Xapian::docid>(last * k / n) + 1;
-    const auto hi = static_cast<Xapian::docid>(last * (k + 1) / n) + 1;
+    const auto [lo, hi] = docid_slice(shard.get_lastdocid(), k, n);
     // One cursor per term: its iterator and its docid, or hi past the end of the slice.
     struct Cursor {
       Xapian::PostingIterator it;
@@ -473,8 +480,7 @@ std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database
                                                     : match_terms_in_slice<2>(shards, all, groups, k, n, size, global);
     for (; seen < hits.size() && ranked.size() < window; ++seen) {
       SliceHit& h = hits[seen];
-      Xapian::Document doc;
-      doc.set_data(shards[h.shard].get_document(h.local).get_data());
+      const Xapian::Document doc = data_only(shards[h.shard].get_document(h.local));
       if (verifier && !(*verifier)(doc)) continue;
       h.candidate.data = doc.get_data();
       ranked.push_back(std::move(h.candidate));
