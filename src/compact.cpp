@@ -36,6 +36,10 @@ Result<CompactReport> compact_database(const std::string& db_path, bool merge_cl
   if (!shards) return shards.error();
   Result<WriteLock> lock = WriteLock::acquire(db_path);
   if (!lock) return lock.error();
+  if (const std::optional<UnfinishedBuild> build = unfinished_build(db_path); build && build->live) {
+    return Error{ExitCode::usage, fmt::format("{}: the database is an unfinished first build", db_path),
+                 "run newsidx index on the same folders to complete it, then compact"};
+  }
   remove_stale_generations(db_path);
   CompactReport report;
   // Target shard name → the shards merged into it (one each, unless months are merged).

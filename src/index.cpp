@@ -128,6 +128,68 @@ bool under_root(const std::string& abspath, const std::string& root) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Faults on the indexing threads
+
+/// An Error thrown across threads (a Status that failed where no Result can be returned).
+struct StatusError : std::runtime_error {
+  explicit StatusError(Error e) : std::runtime_error(e.message), error(std::move(e)) {}
+  Error error;
+};
+
+/// Rethrows the exception in flight wrapped with the step it happened in ("reading FILE",
+/// "committing"), which fault_error() names.
+[[noreturn]] void rethrow_at(const std::string& step) { std::throw_with_nested(std::runtime_error(step)); }
+
+/// The errno of a storage failure that `system_error_text` (Xapian's get_error_string()) names.
+std::optional<int> storage_errno(const char* system_error_text) {
+  if (system_error_text == nullptr) return std::nullopt;
+  for (const int e : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
+    if (std::string_view(system_error_text) == std::strerror(e)) return e;
+  }
+  return std::nullopt;
+}
+
+Error storage_error(const std::string& db_path, int err, const std::string& step) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return Error{ExitCode::write_failed, fmt::format("{}: {}{}", db_path, text, step.empty() ? "" : " (while " + step + ")"),
+               "free some space (or mend the device) and run the same command again: the work committed before is "
+               "kept"};
+}
+
+/// The Error of an exception that ended an indexing run: a storage failure (disk full, I/O
+/// error) reads "DB: no space left on device (while STEP)"; others name the step and the cause.
+Error fault_error(const std::string& db_path, std::exception_ptr fault) {
+  std::string step;
+  for (;;) {
+    try {
+      std::rethrow_exception(fault);
+    } catch (const StatusError& e) {
+      return e.error;
+    } catch (const fs::filesystem_error& e) {
+      if (e.code().category() == std::generic_category() || e.code().category() == std::system_category()) {
+        if (storage_errno(std::strerror(e.code().value()))) return storage_error(db_path, e.code().value(), step);
+      }
+      return Error{ExitCode::io_error, fmt::format("{}: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
+    } catch (const std::exception& e) {
+      if (const auto* nested = dynamic_cast<const std::nested_exception*>(&e); nested && nested->nested_ptr()) {
+        if (step.empty()) step = e.what();
+        fault = nested->nested_ptr();
+        continue;
+      }
+      return Error{ExitCode::internal, fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
+    } catch (const Xapian::Error& e) {
+      if (const std::optional<int> err = storage_errno(e.get_error_string())) return storage_error(db_path, *err, step);
+      Error error = database_error(db_path, e);
+      if (!step.empty()) error.message += " (while " + step + ")";
+      return error;
+    } catch (...) {
+      return Error{ExitCode::internal, fmt::format("{}: internal error{}", db_path, step.empty() ? "" : " (while " + step + ")"), ""};
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reading and preparing one file (worker threads)
 
 /// Reads a whole regular file, refusing files larger than `max_bytes`.
@@ -223,8 +285,21 @@ Prepared prepare(const Task& task, const InputFile& file, const IndexOptions& op
   return p;
 }
 
+/// prepare() on a worker thread, as task number `index`; an exception names the file.
+Prepared prepare_at(const Task& task, const InputFile& file, const IndexOptions& options, DocumentBuilder& builder,
+                    size_t index) {
+  try {
+    if (options.fault_hook) options.fault_hook("read", file.path);
+    Prepared p = prepare(task, file, options, builder);
+    p.task = index;
+    return p;
+  } catch (...) {
+    rethrow_at("reading " + file.path);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
-// The writer (calling thread): documents per URL and file records
+// The writer: documents per URL and file records
 
 class Writer {
  public:
@@ -402,6 +477,14 @@ struct Run {
   unsigned jobs;
 };
 
+void commit(Xapian::WritableDatabase& db) {
+  try {
+    db.commit();
+  } catch (...) {
+    rethrow_at("committing");
+  }
+}
+
 /// Updates the live database in place with one writer: change detection against the file
 /// records, then the deletion sweep. Commits every options.commit_every files.
 void update_in_place(Run& run, Xapian::WritableDatabase& db) {
@@ -429,30 +512,60 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   size_t since_commit = 0;
   ordered_parallel_map<DocumentBuilder, Prepared>(
       tasks.size(), run.jobs, 8 * run.jobs,
-      [&](size_t i, DocumentBuilder& builder) {
-        Prepared p = prepare(tasks[i], files[tasks[i].file], run.options, builder);
-        p.task = i;
-        return p;
-      },
+      [&](size_t i, DocumentBuilder& builder) { return prepare_at(tasks[i], files[tasks[i].file], run.options, builder, i); },
       [&](Prepared&& p) {
         const Task& task = tasks[p.task];
         const InputFile& file = files[task.file];
-        const FileOutcome outcome = writer.apply(file, task.old, p);
+        FileOutcome outcome = FileOutcome::failed;
+        try {
+          if (run.options.fault_hook) run.options.fault_hook("write", file.path);
+          outcome = writer.apply(file, task.old, p);
+        } catch (...) {
+          rethrow_at("writing " + file.path);
+        }
         count(run.report, outcome, task.old);
         if (outcome == FileOutcome::indexed && !p.note.empty()) ++run.report.warnings;
         if (outcome != FileOutcome::unchanged) run.observer.on_file(file.path, outcome, p.note);
         run.observer.on_progress(++done, files.size());
         if (++since_commit >= run.options.commit_every) {
-          db.commit();
+          commit(db);
           since_commit = 0;
         }
         return !stopped(run.options);
       });
   run.report.interrupted = stopped(run.options);
   if (!run.report.interrupted && run.options.delete_missing) {
-    sweep(db, writer, run.inputs.roots, seen_keys, run.observer, run.report);
+    try {
+      sweep(db, writer, run.inputs.roots, seen_keys, run.observer, run.report);
+    } catch (...) {
+      rethrow_at("removing the articles of deleted files");
+    }
   }
-  db.commit();
+  commit(db);
+}
+
+/// True if `db_path` has no live database, or one without documents (or that cannot be read).
+bool live_is_empty(const std::string& db_path) {
+  if (!database_exists(db_path)) return true;
+  try {
+    return Xapian::Database(db_path).get_doccount() == 0;
+  } catch (const Xapian::Error&) {
+    return false;
+  }
+}
+
+/// True if every part of `build` that holds a database was written by this schema and
+/// tokenizer version (an unfinished build of another version is started again).
+bool parts_of_this_schema(const UnfinishedBuild& build) {
+  for (const std::string& part : build.parts) {
+    try {
+      if (!check_schema(Xapian::Database(part))) return false;
+    } catch (const Xapian::DatabaseOpeningError&) {  // created, never committed: resume_parts drops it
+    } catch (const Xapian::Error&) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /// Work for one bulk writer.
@@ -461,39 +574,111 @@ struct ShardJob {
   Prepared prepared;
 };
 
-/// The databases one bulk writer thread fills, below ROOT. Each period (a single "main" when
-/// unsharded) gets parts of at most IndexOptions::part_docs documents: a commit rewrites every B-tree block
+/// The key of a URL in the maps from URLs to parts: the hash of its Q term.
+uint64_t url_key(const std::string& id_term) { return XXH3_64bits(id_term.data(), id_term.size()); }
+
+class WriterParts;
+
+/// One part database of a bulk build and its writer.
+struct Part {
+  Part(fs::path path_, int flags, const IndexOptions& options)
+      : period(part_period(path_.filename().string())),
+        path(std::move(path_)),
+        db((fs::create_directories(path), path.string()), flags),
+        writer(db, options) {}
+  std::string period;
+  fs::path path;
+  Xapian::WritableDatabase db;
+  Writer writer;
+  bool published = false;  ///< listed in the stub (first builds)
+};
+
+/// What the parts of one bulk build share: part names (PERIOD.NNNNNN, numbered across writers)
+/// and, for a first build, their publication in the stub once each holds a commit. Thread-safe.
+class PartRegistry {
+ public:
+  PartRegistry(std::string db_path, fs::path generation, bool publish, unsigned next_number)
+      : m_db_path(std::move(db_path)), m_generation(std::move(generation)), m_publish(publish), m_next(next_number) {}
+
+  fs::path new_part(const std::string& period) {
+    std::lock_guard lock(m_mu);
+    return m_generation / "parts" / fmt::format("{}.{:06}", period, m_next++);
+  }
+
+  /// Called after every commit of `part`; the first one publishes it (first builds only).
+  void committed(Part& part) {
+    if (!m_publish || part.published) return;
+    std::lock_guard lock(m_mu);
+    m_published.push_back(part.path.string());
+    std::sort(m_published.begin(), m_published.end());
+    if (Status s = publish_parts(m_db_path, m_generation.string(), m_published); !s) throw StatusError(s.error());
+    part.published = true;
+  }
+
+  /// Publishes the parts of a resumed first build (some may have missed their publication).
+  void adopted(const std::vector<std::unique_ptr<WriterParts>>& writers);
+
+ private:
+  std::string m_db_path;
+  fs::path m_generation;
+  bool m_publish;
+  std::mutex m_mu;
+  unsigned m_next;
+  std::vector<std::string> m_published;
+};
+
+/// The databases one bulk writer thread fills. Each period (a single "main" when unsharded)
+/// gets parts of at most IndexOptions::part_docs documents: a commit rewrites every B-tree block
 /// it touches, which in a large database is most of the posting lists, so a bulk load into one
 /// growing database slows down and turns I/O-bound (1,000,000 articles: 446 GB written for a
 /// 6.9 GB database). Small parts keep commits cheap; the compaction at the end merges them (the
-/// way Xapian's documentation advises for bulk loads). All copies of a URL go to the part of the
-/// first copy seen; finish() moves each document whose winning copy belongs to another period.
+/// way Xapian's documentation advises for bulk loads). All copies of a URL go to one part, the
+/// part of the first copy seen; finish() moves each document whose winning copy belongs to
+/// another period. A resumed build hands each writer some of the parts found on disk (adopt).
 class WriterParts {
  public:
-  WriterParts(fs::path root, ShardBy by, const IndexOptions& options) : m_root(std::move(root)), m_by(by), m_options(options) {
-    if (by == ShardBy::none) current("main");  // an empty run still makes a database
+  WriterParts(ShardBy by, const IndexOptions& options, PartRegistry& registry,
+              const std::unordered_map<uint64_t, std::pair<unsigned, unsigned>>& resumed_urls)
+      : m_by(by), m_options(options), m_registry(registry), m_resumed_urls(resumed_urls) {}
+
+  /// Takes over a part of an interrupted build; returns its index among this writer's parts.
+  unsigned adopt(std::unique_ptr<Part> part) {
+    m_current[part->period] = m_parts.size();  // it may still take new URLs of its period
+    m_parts.push_back(std::move(part));
+    return static_cast<unsigned>(m_parts.size() - 1);
   }
+  Part& part(unsigned index) { return *m_parts[index]; }
+  [[nodiscard]] unsigned size() const { return static_cast<unsigned>(m_parts.size()); }
+  /// A URL of an adopted part whose winning copy belongs to another period (see finish).
+  void add_mixed(std::string url) { m_mixed_urls.push_back(std::move(url)); }
 
   void apply(const InputFile& file, Prepared& p) {
+    if (m_options.fault_hook) m_options.fault_hook("write", file.path);
     if (p.kind != Prepared::Kind::indexed) {
       // A sharded database is rebuilt on every run, so it keeps no records of unindexed files.
       if (m_by == ShardBy::none) m_parts[current("main")]->writer.apply(file, std::nullopt, p);
       return;
     }
     const std::string period = shard_period(p.article.published_ms, m_by);
-    auto [it, first] = m_url_part.try_emplace(XXH3_64bits(p.article.url.data(), p.article.url.size()), 0);
-    if (first) it->second = current(period);
-    else if (m_parts[it->second]->period != period) m_mixed_urls.push_back(p.article.url);
+    const uint64_t key = url_key(unique_id_term(p.article.url));
+    auto [it, first] = m_url_part.try_emplace(key, 0);
+    if (first) {
+      const auto resumed = m_resumed_urls.find(key);
+      it->second = resumed != m_resumed_urls.end() ? resumed->second.second : current(period);
+    }
+    if (m_parts[it->second]->period != period) m_mixed_urls.push_back(p.article.url);
     m_parts[it->second]->writer.apply(file, std::nullopt, p);
     if (++m_since_commit >= m_options.commit_every) commit();
   }
 
-  /// Puts every document in a part of its winning copy's period, commits and closes. Returns
+  /// Puts every document in a part of its winning copy's period and commits. Returns
   /// (period, folder) of every part.
   std::vector<std::pair<std::string, fs::path>> finish() {
     for (const std::string& url : m_mixed_urls) {
       const std::string id_term = unique_id_term(url);
-      Part& from = *m_parts[m_url_part.at(XXH3_64bits(url.data(), url.size()))];
+      const uint64_t key = url_key(id_term);
+      const auto here = m_url_part.find(key);
+      Part& from = *m_parts[here != m_url_part.end() ? here->second : m_resumed_urls.at(key).second];
       Xapian::PostingIterator it = from.db.postlist_begin(id_term);
       if (it == from.db.postlist_end(id_term)) continue;
       const Xapian::Document doc = from.db.get_document(*it);
@@ -511,130 +696,241 @@ class WriterParts {
     return parts;
   }
 
- private:
-  struct Part {
-    Part(std::string period_, fs::path path_, const IndexOptions& options)
-        : period(std::move(period_)),
-          path(std::move(path_)),
-          db((fs::create_directories(path), path.string()), Xapian::DB_CREATE),
-          writer(db, options) {
-      stamp_schema(db);
+  /// Commits every part (cheap for parts without changes).
+  void commit() {
+    for (const auto& part : m_parts) {
+      part->db.commit();
+      m_registry.committed(*part);
     }
-    std::string period;
-    fs::path path;
-    Xapian::WritableDatabase db;
-    Writer writer;
-  };
+    m_since_commit = 0;
+  }
 
+ private:
   /// The index of the part that takes new URLs of `period`, started when there is none or it is full.
   size_t current(const std::string& period) {
     auto [it, first] = m_current.try_emplace(period, 0);
     if (first || m_parts[it->second]->db.get_doccount() >= m_options.part_docs) {
       it->second = m_parts.size();
-      m_parts.push_back(std::make_unique<Part>(period, m_root / fmt::format("{}.{}", period, m_parts.size()), m_options));
+      m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE, m_options));
+      stamp_schema(m_parts.back()->db);
     }
     return it->second;
   }
 
-  void commit() {
-    for (const auto& part : m_parts) part->db.commit();  // cheap for parts without changes
-    m_since_commit = 0;
-  }
-
-  fs::path m_root;
   ShardBy m_by;
   const IndexOptions& m_options;
+  PartRegistry& m_registry;
+  /// URLs of the parts of an interrupted build → (writer, index of the part among its parts).
+  const std::unordered_map<uint64_t, std::pair<unsigned, unsigned>>& m_resumed_urls;
   std::vector<std::unique_ptr<Part>> m_parts;
-  std::map<std::string, size_t> m_current;             // period → its part that takes new URLs
-  std::unordered_map<uint64_t, size_t> m_url_part;     // XXH3 of a URL → the part holding it
-  std::vector<std::string> m_mixed_urls;               // URLs with copies in more than one period
+  std::map<std::string, size_t> m_current;          // period → its part that takes new URLs
+  std::unordered_map<uint64_t, size_t> m_url_part;  // url_key → the part holding it (this run)
+  std::vector<std::string> m_mixed_urls;            // URLs with copies in more than one period
   size_t m_since_commit = 0;
 };
 
-/// Builds a new generation from scratch: workers prepare documents; each is routed by URL (so
-/// that copies of one URL meet in the same writer) to one of several writers, each with its own
-/// temporary part databases (see WriterParts); each period's parts are then merged by
-/// Xapian's compaction into the generation folder (or its period subfolder), which also packs
-/// its B-trees full. Returns false if nothing should be published (interrupted rebuild of a
-/// non-empty database); else the periods, empty when unsharded.
-std::optional<std::vector<std::string>> bulk_build(Run& run, const std::string& generation, bool publish_partial,
-                                                   ShardBy by) {
+/// A bulk build's outcome: the compacted generation and its periods (empty when unsharded), or
+/// nothing when it was interrupted (its parts stay on disk for the next run).
+struct BuiltGeneration {
+  std::string path;
+  std::vector<std::string> periods;
+};
+
+/// Sets up a build that resumes the parts (folders) of an interrupted one: part i goes to writer
+/// i % writers.size(), its URLs into `urls`; files whose records say they are done (same stat)
+/// are marked in `done`, and the copies of files that changed since, or are gone from under the
+/// roots, are removed (the changed ones are then indexed again like new files).
+void resume_parts(Run& run, const std::vector<std::string>& folders, ShardBy by,
+                  std::vector<std::unique_ptr<WriterParts>>& writers,
+                  std::unordered_map<uint64_t, std::pair<unsigned, unsigned>>& urls, std::vector<bool>& done) {
+  std::vector<std::unique_ptr<Part>> parts;
+  for (const std::string& folder : folders) {
+    try {
+      parts.push_back(std::make_unique<Part>(fs::path(folder), Xapian::DB_OPEN, run.options));
+    } catch (const Xapian::DatabaseOpeningError&) {
+      fs::remove_all(folder);  // created, but killed before it was a database: holds nothing
+      continue;
+    }
+  }
+  std::unordered_map<std::string, size_t> file_of_key;
+  for (size_t i = 0; i < run.inputs.files.size(); ++i) file_of_key.emplace(record_key(run.inputs.files[i].abspath), i);
+  const std::string id_prefix(k_prefix_id), record_prefix(k_record_prefix);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto k = static_cast<unsigned>(i % writers.size());
+    const auto index = static_cast<unsigned>(i / writers.size());  // among writer k's parts
+    Part& part = *parts[i];
+    for (auto t = part.db.allterms_begin(id_prefix); t != part.db.allterms_end(id_prefix); ++t) {
+      urls.emplace(url_key(*t), std::pair{k, index});
+    }
+    std::vector<std::pair<std::string, FileRecord>> stale;  // changed since, or gone
+    for (auto m = part.db.metadata_keys_begin(record_prefix); m != part.db.metadata_keys_end(record_prefix); ++m) {
+      std::optional<FileRecord> rec = decode_record(part.db.get_metadata(*m));
+      if (!rec) continue;
+      const auto f = file_of_key.find(*m);
+      if (f == file_of_key.end()) {
+        const bool in_scope = std::any_of(run.inputs.roots.begin(), run.inputs.roots.end(),
+                                          [&](const std::string& r) { return under_root(rec->abspath, r); });
+        if (in_scope && run.options.delete_missing) {
+          ++run.report.removed;
+          run.observer.on_file(rec->abspath, FileOutcome::removed, "");
+          stale.emplace_back(*m, std::move(*rec));
+        }
+        continue;
+      }
+      const InputFile& file = run.inputs.files[f->second];
+      const bool same = rec->mtime_ns == file.mtime_ns && rec->size == file.size && file.not_regular.empty() &&
+                        !(run.options.retry_failed && rec->state == FileState::failed);
+      if (same) {
+        done[f->second] = true;
+        ++run.report.resumed;
+      } else {
+        stale.emplace_back(*m, std::move(*rec));
+      }
+    }
+    for (const auto& [key, rec] : stale) part.writer.forget(key, rec);
+    // Documents that a build killed before its finish() left in a part of another period.
+    if (by != ShardBy::none) {
+      for (auto d = part.db.postlist_begin(""); d != part.db.postlist_end(""); ++d) {
+        const StoredArticle a = from_document_data(part.db.get_document(*d).get_data());
+        if (shard_period(a.published_ms, by) != part.period) writers[k]->add_mixed(a.url);
+      }
+    }
+    writers[k]->adopt(std::move(parts[i]));
+  }
+}
+
+void PartRegistry::adopted(const std::vector<std::unique_ptr<WriterParts>>& writers) {
+  if (!m_publish) return;
+  std::lock_guard lock(m_mu);
+  for (const auto& w : writers) {
+    for (unsigned i = 0; i < w->size(); ++i) {
+      m_published.push_back(w->part(i).path.string());
+      w->part(i).published = true;
+    }
+  }
+  std::sort(m_published.begin(), m_published.end());
+  if (Status s = publish_parts(m_db_path, m_generation.string(), m_published); !s) throw StatusError(s.error());
+}
+
+/// Builds a generation in bulk: workers prepare documents; each is routed by URL (so that copies
+/// of one URL meet in the same writer) to one of several writers, each with its own part
+/// databases (see WriterParts) in `generation`/parts; the parts of each period are then merged
+/// by Xapian's compaction into a new generation folder (or its period subfolder), which also
+/// packs its B-trees full. With `resume`, the parts already in `generation` (an interrupted
+/// build's) are taken over. A first build (`publish`) lists each part in the stub once it holds
+/// a commit. Returns nothing when interrupted: the parts stay for the next run.
+std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, ShardBy by, bool publish,
+                                          const std::vector<std::string>& resume) {
   const std::vector<InputFile>& files = run.inputs.files;
   const unsigned n_writers = std::clamp(run.jobs, 1u, 8u);
-  const fs::path parts_root = fs::path(generation) / "parts";
   // The writers' memory is bounded in total: each commits after its share of the batch.
   IndexOptions writer_options = run.options;
   writer_options.commit_every = std::max<size_t>(1, run.options.commit_every / n_writers);
-
-  std::vector<std::unique_ptr<WriterParts>> writers;
-  std::vector<std::unique_ptr<BoundedQueue<ShardJob>>> queues;
-  std::vector<std::exception_ptr> errors(n_writers);
-  std::vector<std::vector<std::pair<std::string, fs::path>>> parts(n_writers);
-  std::vector<std::thread> threads;
-  for (unsigned k = 0; k < n_writers; ++k) {
-    writers.push_back(std::make_unique<WriterParts>(parts_root / fmt::format("writer-{}", k), by, writer_options));
-    queues.push_back(std::make_unique<BoundedQueue<ShardJob>>(64));
+  unsigned next_number = 1;
+  for (const std::string& part : resume) {
+    const std::string name = fs::path(part).filename().string();
+    next_number = std::max(next_number, static_cast<unsigned>(std::stoul(name.substr(name.rfind('.') + 1))) + 1);
   }
+  PartRegistry registry(run.db_path, generation, publish, next_number);
+  std::unordered_map<uint64_t, std::pair<unsigned, unsigned>> resumed_urls;
+  std::vector<std::unique_ptr<WriterParts>> writers;
   for (unsigned k = 0; k < n_writers; ++k) {
-    threads.emplace_back([&, k] {
+    writers.push_back(std::make_unique<WriterParts>(by, writer_options, registry, resumed_urls));
+  }
+  std::vector<bool> done(files.size(), false);
+  if (!resume.empty()) {
+    resume_parts(run, resume, by, writers, resumed_urls, done);
+    registry.adopted(writers);
+  }
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!done[i]) todo.push_back(i);
+  }
+
+  std::vector<std::unique_ptr<BoundedQueue<ShardJob>>> queues;
+  for (unsigned k = 0; k < n_writers; ++k) queues.push_back(std::make_unique<BoundedQueue<ShardJob>>(64));
+  std::vector<std::vector<std::pair<std::string, fs::path>>> parts(n_writers);
+  std::atomic<bool> interrupted{false};  // set before the queues close, read by the writers after
+  // A writer that fails cancels every queue, so that the dispatcher never blocks on a full one.
+  ThreadGroup group([&] {
+    for (auto& q : queues) q->cancel();
+  });
+  for (unsigned k = 0; k < n_writers; ++k) {
+    group.spawn([&, k] {
+      while (std::optional<ShardJob> job = queues[k]->pop()) {
+        try {
+          writers[k]->apply(*job->file, job->prepared);
+        } catch (...) {
+          rethrow_at("writing " + job->file->path);
+        }
+      }
+      if (group.failed()) return;
       try {
-        while (std::optional<ShardJob> job = queues[k]->pop()) writers[k]->apply(*job->file, job->prepared);
-        parts[k] = writers[k]->finish();
+        if (interrupted.load()) writers[k]->commit();
+        else parts[k] = writers[k]->finish();
       } catch (...) {
-        errors[k] = std::current_exception();
-        while (queues[k]->pop()) {}  // keep draining so that the dispatcher never blocks
+        rethrow_at("committing");
       }
     });
   }
 
-  size_t done = 0;
-  run.observer.on_progress(done, files.size());
+  size_t done_count = files.size() - todo.size();
+  run.observer.on_progress(done_count, files.size());
   ordered_parallel_map<DocumentBuilder, Prepared>(
-      files.size(), run.jobs, 8 * run.jobs,
-      [&](size_t i, DocumentBuilder& builder) {
-        Prepared p = prepare(Task{i, std::nullopt}, files[i], run.options, builder);
-        p.task = i;
-        return p;
-      },
+      todo.size(), run.jobs, 8 * run.jobs,
+      [&](size_t i, DocumentBuilder& builder) { return prepare_at(Task{todo[i], std::nullopt}, files[todo[i]], run.options, builder, i); },
       [&](Prepared&& p) {
-        const InputFile& file = files[p.task];
+        if (group.failed()) return false;
+        const InputFile& file = files[todo[p.task]];
         const FileOutcome outcome = p.kind == Prepared::Kind::indexed ? FileOutcome::indexed
                                     : p.kind == Prepared::Kind::skipped ? FileOutcome::skipped
                                                                         : FileOutcome::failed;
         count(run.report, outcome, std::nullopt);
         if (outcome == FileOutcome::indexed && !p.note.empty()) ++run.report.warnings;
         run.observer.on_file(file.path, outcome, p.note);
-        run.observer.on_progress(++done, files.size());
-        const std::string& route = outcome == FileOutcome::indexed ? p.article.url : file.abspath;
-        queues[XXH3_64bits(route.data(), route.size()) % n_writers]->push(ShardJob{&file, std::move(p)});
+        run.observer.on_progress(++done_count, files.size());
+        // Copies of a URL meet in one writer: the one holding the URL already, else its hash's.
+        unsigned k = 0;
+        if (outcome == FileOutcome::indexed) {
+          const uint64_t key = url_key(unique_id_term(p.article.url));
+          const auto resumed = resumed_urls.find(key);
+          k = resumed != resumed_urls.end() ? resumed->second.first : static_cast<unsigned>(key % n_writers);
+        } else {
+          k = static_cast<unsigned>(XXH3_64bits(file.abspath.data(), file.abspath.size()) % n_writers);
+        }
+        queues[k]->push(ShardJob{&file, std::move(p)});
         return !stopped(run.options);
       });
   run.report.interrupted = stopped(run.options);
+  interrupted.store(run.report.interrupted);
   for (auto& q : queues) q->close();
-  for (auto& t : threads) t.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  if (run.report.interrupted && !publish_partial) return std::nullopt;
+  group.join();
+  if (run.report.interrupted) return std::nullopt;
 
   std::map<std::string, Xapian::Database> merged;  // period → its parts from every writer
   for (const auto& writer_parts : parts) {
     for (const auto& [period, path] : writer_parts) merged[period].add_database(Xapian::Database(path.string()));
   }
-  if (merged.empty()) {  // nothing indexed into a sharded database: one empty shard keeps it valid
-    Xapian::WritableDatabase empty((fs::path(generation) / "undated").string(), Xapian::DB_CREATE);
-    stamp_schema(empty);
-    empty.commit();
-    return std::vector<std::string>{"undated"};
+  Result<std::string> target = create_generation(run.db_path);
+  if (!target) throw StatusError(target.error());
+  BuiltGeneration out{*target, {}};
+  try {
+    if (merged.empty()) {  // nothing indexed: one empty database (or "undated" shard) keeps it valid
+      const std::string name = by == ShardBy::none ? "" : "undated";
+      Xapian::WritableDatabase empty((fs::path(out.path) / name).string(), Xapian::DB_CREATE);
+      stamp_schema(empty);
+      empty.commit();
+      if (by != ShardBy::none) out.periods.push_back(name);
+    }
+    for (auto& [period, db] : merged) {
+      db.compact(by == ShardBy::none ? out.path : (fs::path(out.path) / period).string(), Xapian::Compactor::FULL);
+      db.close();
+      if (by != ShardBy::none) out.periods.push_back(period);
+    }
+  } catch (...) {
+    rethrow_at("merging the part databases");
   }
-  std::vector<std::string> names;
-  for (auto& [period, db] : merged) {
-    db.compact(by == ShardBy::none ? generation : (fs::path(generation) / period).string(), Xapian::Compactor::FULL);
-    db.close();
-    if (by != ShardBy::none) names.push_back(period);
-  }
-  fs::remove_all(parts_root);
-  return names;
+  return out;
 }
 
 }  // namespace
@@ -646,16 +942,23 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   if (!walked) return walked.error();
   Result<WriteLock> lock = WriteLock::acquire(db_path);
   if (!lock) return lock.error();
-  remove_stale_generations(db_path);
   const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   Run run{db_path, *walked, options, observer, report, jobs};
 
   try {
-    // A rebuild never reads the live database (it may be of another version, or corrupt).
-    bool publish_partial = false;
     const ShardBy live_by = live_sharding(db_path);
     const ShardBy by = options.shard_by.value_or(live_by);
-    if (!options.rebuild && by == ShardBy::none && live_by == ShardBy::none) {
+    // An unfinished build is resumed by the next run of its kind (a first build by any run, a
+    // --reindex by the next --reindex) that shards the same way; any other run discards it.
+    // A first build (into an empty database) publishes its parts as they commit.
+    const std::optional<UnfinishedBuild> unfinished = unfinished_build(db_path);
+    const bool first = unfinished && (unfinished->live || live_is_empty(db_path));
+    const bool resume = unfinished && unfinished->by == by && (first || options.rebuild) && parts_of_this_schema(*unfinished);
+    if (unfinished && !resume && !unfinished->live) fs::remove_all(unfinished->generation);
+    remove_stale_generations(db_path);
+    bool publish = resume && first;
+    if (!resume && !options.rebuild && by == ShardBy::none && live_by == ShardBy::none) {
+      // A rebuild never reads the live database (it may be of another version, or corrupt).
       Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
       if (!live) return live.error();
       const bool empty = live->get_doccount() == 0 &&
@@ -666,23 +969,27 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
         live->close();
         return report;
       }
-      // A first run is built like a rebuild (parallel shards, then merged), and when
-      // interrupted it publishes what it finished: there is nothing to keep in its place.
       live->close();
-      publish_partial = true;
+      publish = true;
+    } else if (!resume) {
+      publish = live_is_empty(db_path);
     }
-    Result<std::string> generation = create_generation(db_path);
-    if (!generation) return generation.error();
-    if (std::optional<std::vector<std::string>> periods = bulk_build(run, *generation, publish_partial, by)) {
-      if (Status s = publish_generation(db_path, *generation, *periods); !s) return s.error();
-    } else {
-      report.discarded = true;
-      remove_stale_generations(db_path);  // an interrupted rebuild leaves the live database as it was
+    std::string generation = resume ? unfinished->generation : "";
+    if (!resume) {
+      Result<std::string> created = create_generation(db_path);
+      if (!created) return created.error();
+      if (Status s = mark_build(*created, by); !s) return s.error();
+      generation = *created;
     }
-  } catch (const Xapian::Error& e) {
-    return database_error(db_path, e);
-  } catch (const fs::filesystem_error& e) {
-    return Error{ExitCode::io_error, fmt::format("{}: {}", db_path, e.code().message()), ""};
+    const std::optional<BuiltGeneration> built =
+        bulk_build(run, generation, by, publish, resume ? unfinished->parts : std::vector<std::string>{});
+    if (!built) {
+      report.rebuild_kept = !publish;  // interrupted: the parts stay for the next run
+      return report;
+    }
+    if (Status s = publish_generation(db_path, built->path, built->periods); !s) return s.error();
+  } catch (...) {
+    return fault_error(db_path, std::current_exception());
   }
   return report;
 }

@@ -17,6 +17,7 @@
 
 #include "file_records.hpp"
 #include "newsidx/schema.hpp"
+#include "pipeline.hpp"
 #include "newsidx/store.hpp"
 
 namespace fs = std::filesystem;
@@ -526,10 +527,13 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
       errors[k] = std::current_exception();
     }
   };
-  std::vector<std::thread> threads;
-  for (unsigned k = 1; k < slices; ++k) threads.emplace_back(match_slice, k);
-  match_slice(0);
-  for (std::thread& t : threads) t.join();
+  {
+    // Joined even when a thread cannot be started (std::system_error unwinds through here).
+    ThreadGroup group([] {});
+    for (unsigned k = 1; k < slices; ++k) group.spawn([&, k] { match_slice(k); });
+    match_slice(0);
+    group.join();
+  }
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

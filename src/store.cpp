@@ -26,6 +26,8 @@ namespace {
 constexpr std::string_view k_stub = "XAPIANDB";
 constexpr std::string_view k_lock = "newsidx.lock";
 constexpr std::string_view k_generation_prefix = "gen-";
+constexpr std::string_view k_parts = "parts";
+constexpr std::string_view k_build_mark = "BUILD";
 
 bool is_generation_name(const std::string& name) {
   return name.size() > k_generation_prefix.size() && name.starts_with(k_generation_prefix) &&
@@ -37,6 +39,7 @@ bool is_generation_name(const std::string& name) {
 struct Stub {
   std::string generation;            ///< folder name ("gen-000001"); "" if there is no stub
   std::vector<std::string> periods;  ///< date shards (subfolders of the generation); empty if unsharded
+  std::vector<std::string> parts;    ///< part databases of an unfinished first build (below parts/)
   std::vector<std::string> remotes;  ///< HOST:PORT of `remote` lines
 };
 
@@ -46,6 +49,15 @@ bool is_period_name(const std::string& s) {
                                                 [](char c) { return c >= '0' && c <= '9'; });
   };
   return s == "undated" || (s.size() == 4 && digits(0, 4)) || (s.size() == 7 && digits(0, 4) && s[4] == '-' && digits(5, 2));
+}
+
+/// "PERIOD.NNNNNN" (or "main.NNNNNN"): a part database of a bulk build.
+bool is_part_name(const std::string& s) {
+  const size_t dot = s.rfind('.');
+  if (dot == std::string::npos || dot + 7 != s.size()) return false;
+  const std::string period = s.substr(0, dot);
+  return (period == "main" || is_period_name(period)) &&
+         std::all_of(s.begin() + static_cast<long>(dot + 1), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Result<Stub> read_stub(const std::string& db_path) {
@@ -74,9 +86,15 @@ Result<Stub> read_stub(const std::string& db_path) {
     if (!is_generation_name(generation) || (!stub.generation.empty() && generation != stub.generation)) return invalid(line);
     stub.generation = generation;
     if (slash != std::string::npos) {
-      const std::string period = target.substr(slash + 1);
-      if (!is_period_name(period)) return invalid(line);
-      stub.periods.push_back(period);
+      const std::string sub = target.substr(slash + 1);
+      const std::string parts_dir = std::string(k_parts) + "/";
+      if (sub.starts_with(parts_dir) && is_part_name(sub.substr(parts_dir.size()))) {
+        stub.parts.push_back(sub.substr(parts_dir.size()));
+      } else if (is_period_name(sub)) {
+        stub.periods.push_back(sub);
+      } else {
+        return invalid(line);
+      }
     }
   }
   return stub;
@@ -93,15 +111,20 @@ Status write_stub(const std::string& db_path, const Stub& stub) {
   const fs::path path = fs::path(db_path) / k_stub;
   const fs::path tmp = fs::path(db_path) / (std::string(k_stub) + ".tmp");
   std::string content;
-  if (stub.periods.empty()) content = fmt::format("glass {}\n", stub.generation);
+  if (stub.periods.empty() && stub.parts.empty()) content = fmt::format("glass {}\n", stub.generation);
   for (const std::string& period : stub.periods) content += fmt::format("glass {}/{}\n", stub.generation, period);
+  for (const std::string& part : stub.parts) content += fmt::format("glass {}/{}/{}\n", stub.generation, k_parts, part);
   for (const std::string& remote : stub.remotes) content += fmt::format("remote {}\n", remote);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{ExitCode::io_error, fmt::format("{}: {}", tmp.string(), std::strerror(errno)), ""};
-  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  if (fd < 0) return Error{ExitCode::write_failed, fmt::format("{}: {}", tmp.string(), std::strerror(errno)), ""};
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  int err = errno;
   ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error{ExitCode::io_error, fmt::format("{}: cannot write stub file: {}", path.string(), std::strerror(errno)), ""};
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Error{ExitCode::write_failed, fmt::format("{}: cannot write the stub file: {}", path.string(), std::strerror(err)),
+                 "free some space and run the same command again"};
   }
   // Make the rename durable before old generations are removed.
   const int dir = ::open(db_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -196,6 +219,10 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
     if (!stub->periods.empty()) {
       return Error{ExitCode::db_invalid, fmt::format("{}: a sharded database cannot be updated in place", db_path), ""};
     }
+    if (!stub->parts.empty()) {
+      return Error{ExitCode::db_invalid, fmt::format("{}: the database is an unfinished first build", db_path),
+                   "run newsidx index on the same folders to complete it"};
+    }
     Result<std::string> live = live_generation(db_path);
     if (!live) return live.error();
     if (!live->empty()) {
@@ -208,7 +235,7 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
     Xapian::WritableDatabase db(*generation, Xapian::DB_CREATE);
     stamp_schema(db);
     db.commit();
-    if (Status s = write_stub(db_path, Stub{fs::path(*generation).filename().string(), {}, {}}); !s) return s.error();
+    if (Status s = write_stub(db_path, Stub{fs::path(*generation).filename().string(), {}, {}, {}}); !s) return s.error();
     return db;
   } catch (const Xapian::Error& e) {
     return database_error(db_path, e);
@@ -232,8 +259,8 @@ Status publish_generation(const std::string& db_path, const std::string& generat
                           const std::vector<std::string>& periods) {
   Result<Stub> old = read_stub(db_path);
   const std::vector<std::string> remotes = old ? old->remotes : std::vector<std::string>{};
-  if (Status s = write_stub(db_path, Stub{fs::path(generation).filename().string(), periods, remotes}); !s) return s;
-  remove_stale_generations(db_path, generation);
+  if (Status s = write_stub(db_path, Stub{fs::path(generation).filename().string(), periods, {}, remotes}); !s) return s;
+  remove_stale_generations(db_path, generation, false);
   // A plain glass database from before generations existed is replaced by the stub.
   std::error_code ec;
   if (fs::exists(fs::path(db_path) / "iamglass", ec)) {
@@ -245,16 +272,68 @@ Status publish_generation(const std::string& db_path, const std::string& generat
   return ok_status();
 }
 
-void remove_stale_generations(const std::string& db_path, const std::string& keep) {
+void remove_stale_generations(const std::string& db_path, const std::string& keep, bool keep_unfinished) {
   Result<std::string> live = live_generation(db_path);
   const std::string live_name = live && !live->empty() ? fs::path(*live).filename().string() : "";
   const std::string keep_name = keep.empty() ? "" : fs::path(keep).filename().string();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(db_path, ec)) {
     const std::string name = entry.path().filename().string();
-    if (is_generation_name(name) && name != live_name && name != keep_name) fs::remove_all(entry.path(), ec);
+    if (is_generation_name(name) && name != live_name && name != keep_name &&
+        !(keep_unfinished && fs::exists(entry.path() / k_build_mark, ec))) {
+      fs::remove_all(entry.path(), ec);
+    }
   }
 }
+
+Status mark_build(const std::string& generation, ShardBy by) {
+  const fs::path path = fs::path(generation) / k_build_mark;
+  const std::string content = fmt::format("newsidx bulk build\nshard-by {}\n", by == ShardBy::year ? "year" : by == ShardBy::month ? "month" : "none");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const bool ok = fd >= 0 && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (!ok) return Error{ExitCode::io_error, fmt::format("{}: {}", path.string(), std::strerror(err)), ""};
+  return ok_status();
+}
+
+std::optional<UnfinishedBuild> unfinished_build(const std::string& db_path) {
+  Result<Stub> stub = read_stub(db_path);
+  std::optional<fs::path> found;
+  if (stub && !stub->parts.empty()) {
+    found = fs::path(db_path) / stub->generation;
+  } else {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(db_path, ec)) {
+      if (is_generation_name(entry.path().filename().string()) && fs::exists(entry.path() / k_build_mark, ec)) {
+        if (!found || entry.path().filename() > found->filename()) found = entry.path();
+      }
+    }
+  }
+  if (!found) return std::nullopt;
+  UnfinishedBuild build{found->string(), ShardBy::none, stub && !stub->parts.empty(), {}};
+  std::ifstream mark(*found / k_build_mark);
+  std::string line;
+  while (std::getline(mark, line)) {
+    if (line == "shard-by year") build.by = ShardBy::year;
+    if (line == "shard-by month") build.by = ShardBy::month;
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(*found / k_parts, ec)) {
+    if (is_part_name(entry.path().filename().string())) build.parts.push_back(entry.path().string());
+  }
+  std::sort(build.parts.begin(), build.parts.end());
+  return build;
+}
+
+Status publish_parts(const std::string& db_path, const std::string& generation, const std::vector<std::string>& parts) {
+  Result<Stub> old = read_stub(db_path);
+  Stub stub{fs::path(generation).filename().string(), {}, {}, old ? old->remotes : std::vector<std::string>{}};
+  for (const std::string& part : parts) stub.parts.push_back(fs::path(part).filename().string());
+  return write_stub(db_path, stub);
+}
+
+std::string part_period(const std::string& part_name) { return part_name.substr(0, part_name.rfind('.')); }
 
 }  // namespace newsidx
 
@@ -271,8 +350,17 @@ Result<std::vector<Shard>> list_shards(const std::string& db) {
   if (!stub) return stub.error();
   std::vector<Shard> shards;
   const fs::path generation = fs::path(db) / stub->generation;
-  if (!stub->generation.empty() && stub->periods.empty()) shards.push_back(Shard{"main", generation.string(), false});
+  if (!stub->generation.empty() && stub->periods.empty() && stub->parts.empty()) {
+    shards.push_back(Shard{"main", generation.string(), false});
+  }
   for (const std::string& period : stub->periods) shards.push_back(period_shard(period, (generation / period).string()));
+  for (const std::string& part : stub->parts) {
+    const std::string period = part_period(part);
+    Shard s = period == "main" ? Shard{part, "", false} : period_shard(period, "");
+    s.name = part;
+    s.location = (generation / k_parts / part).string();
+    shards.push_back(std::move(s));
+  }
   for (const std::string& remote : stub->remotes) shards.push_back(Shard{remote, remote, true});
   return shards;
 }
@@ -289,6 +377,10 @@ std::string shard_period(std::optional<int64_t> published_ms, ShardBy by) {
 ShardBy live_sharding(const std::string& db_path) {
   Result<Stub> stub = read_stub(db_path);
   if (!stub) return ShardBy::none;
+  if (!stub->parts.empty()) {
+    const std::optional<UnfinishedBuild> build = unfinished_build(db_path);
+    return build ? build->by : ShardBy::none;
+  }
   if (stub->periods.empty()) return ShardBy::none;
   // The finest period present: after `compact --merge-months`, closed years and open months mix.
   const bool months = std::any_of(stub->periods.begin(), stub->periods.end(),

@@ -18,8 +18,9 @@ enum class ExitCode : int {
   some_failed = 6,   ///< index finished, but some files could not be read or parsed
   io_error = 7,      ///< an input path does not exist or cannot be read at all
   unavailable = 8,   ///< a remote shard cannot be reached or timed out (see --allow-partial)
-  interrupted = 130, ///< stopped by SIGINT/SIGTERM after committing finished work (128 + SIGINT)
   internal = 70,     ///< unexpected internal error (EX_SOFTWARE)
+  write_failed = 74, ///< the database could not be written: disk full, I/O error (EX_IOERR); committed work is kept
+  interrupted = 130, ///< stopped by SIGINT/SIGTERM after committing finished work (128 + SIGINT)
 };
 
 /// An error with the exit code it maps to, a one-line message and an optional hint

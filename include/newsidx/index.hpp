@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,10 @@ struct IndexOptions {
   /// time); the default layout is updated in place.
   std::optional<ShardBy> shard_by;
   const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
+  /// Test hook for faults: called with ("read", path) on the worker thread that is about to read
+  /// a file, and with ("write", path) on the thread that is about to write its document. It may
+  /// throw (e.g. a Xapian::DatabaseError with errno ENOSPC) to see how a run fails. Empty in use.
+  std::function<void(std::string_view step, const std::string& path)> fault_hook;
 };
 
 enum class FileOutcome : uint8_t {
@@ -104,8 +109,9 @@ struct IndexReport {
   size_t failed_earlier = 0;  ///< unchanged files that failed in an earlier run (not retried)
   size_t removed = 0;
   size_t warnings = 0;        ///< indexed with a note (converted charset, no publish time)
+  size_t resumed = 0;         ///< files done by an interrupted build that this run completed
   bool interrupted = false;   ///< stopped by IndexOptions::stop; finished work is committed
-  bool discarded = false;     ///< interrupted rebuild: nothing published, the old database serves
+  bool rebuild_kept = false;  ///< interrupted rebuild: its parts wait for the next --reindex, the old database serves
 };
 
 /// Receives per-file events while indexing runs. Called from the calling thread only.
@@ -124,8 +130,13 @@ class IndexObserver {
 /// are indexed, unchanged ones skipped (mtime + size, then XXH3-128 content hash), and articles
 /// whose files are gone from under these roots removed. One document per URL (copy_wins picks
 /// the indexed copy). Paths are stored as given joined with each file's relative path.
+/// A first build (into an empty database) and a --reindex are bulk builds into part databases
+/// (see index.cpp and store.hpp) that an interruption, even SIGKILL, leaves on disk: the next
+/// run resumes them, ending with the documents of an uninterrupted run.
 /// Holds the database's WriteLock throughout. Errors: db_locked, db_invalid, io_error (an input
-/// path is missing).
+/// path is missing), write_failed (disk full or an I/O error while writing: "DB: no space left
+/// on device (while STEP)"; what was committed before is kept), internal (an exception on an
+/// indexing thread, naming the file or step). Every thread has returned when it returns.
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer);
 

@@ -5,16 +5,22 @@
 //                        it, so Xapian's own tools (xapian-delve, quest) open PATH too. Lines:
 //                          glass gen-000001          one database (the default layout)
 //                          glass gen-000001/2020     one line per date shard (index --shard-by)
+//                          glass gen-000002/parts/2020.000003   a part of an unfinished first build
 //                          remote HOST:PORT          a shard served by xapian-tcpsrv (added by hand)
 //                          # ...                     comments
 //   PATH/gen-NNNNNN/     glass databases: the live generation and, during a rebuild, the next;
 //                        a sharded generation holds one glass database per period.
+//   PATH/gen-NNNNNN/parts/PERIOD.NNNNNN/   part databases of a bulk build (see index.cpp)
+//   PATH/gen-NNNNNN/BUILD                  marks a generation whose parts a bulk build is writing
 //   PATH/newsidx.lock    flock(2) held by the single running writer.
 //
 // A rebuild (--reindex, or a parallel bulk build) writes a new generation beside the live one and
 // publishes it by renaming a new stub file over XAPIANDB: readers see the old or the new
 // database, never a mix, and an interrupted rebuild leaves the old one untouched. `remote` lines
 // survive rebuilds. A plain glass database folder (no stub) is still read and updated in place.
+// A first build (into an empty database) publishes each part once it holds a commit, so that a
+// build that is killed keeps what it committed, searchable, and the next run resumes it; an
+// unfinished --reindex keeps its parts beside the live database for the next --reindex.
 #pragma once
 
 #include <cstdint>
@@ -77,20 +83,45 @@ bool database_exists(const std::string& db_path);
 
 /// Opens the live database for update, creating an empty generation if there is none.
 /// Requires the WriteLock. Errors: db_invalid (corrupt, not newsidx, other schema, sharded:
-/// sharded databases are rebuilt, see index.hpp).
+/// sharded databases are rebuilt, see index.hpp; an unfinished first build, which
+/// index_paths resumes instead).
 Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path);
 
 /// Creates an empty new generation folder and returns its path (for rebuilds).
 Result<std::string> create_generation(const std::string& db_path);
 
 /// Makes `generation` (a folder made by create_generation) the live database, atomically, and
-/// removes the generation it replaces. `periods` names its date shards (subfolders); empty for
+/// removes every other generation (the one it replaces, and any unfinished build). `periods` names its date shards (subfolders); empty for
 /// an unsharded generation. The `remote` lines of the old stub are kept. Requires the WriteLock.
 Status publish_generation(const std::string& db_path, const std::string& generation,
                           const std::vector<std::string>& periods = {});
 
-/// Removes generation folders that are neither live nor `keep` (left by interrupted rebuilds).
-void remove_stale_generations(const std::string& db_path, const std::string& keep = "");
+/// Removes generation folders that are neither live nor `keep`, nor (with `keep_unfinished`) an
+/// unfinished rebuild (a generation with a BUILD mark): what interrupted runs left.
+void remove_stale_generations(const std::string& db_path, const std::string& keep = "", bool keep_unfinished = true);
+
+/// A bulk build that did not finish: its generation folder, how it shards, and its part
+/// databases (folders, in name order). `live` if it is a first build that the stub publishes.
+struct UnfinishedBuild {
+  std::string generation;
+  ShardBy by = ShardBy::none;
+  bool live = false;
+  std::vector<std::string> parts;
+};
+
+/// Marks `generation` as holding the parts of a bulk build (sharded by `by`), durably.
+Status mark_build(const std::string& generation, ShardBy by);
+
+/// The unfinished bulk build of PATH, if any: the live generation when the stub lists parts,
+/// else a generation with a BUILD mark (an interrupted --reindex).
+std::optional<UnfinishedBuild> unfinished_build(const std::string& db_path);
+
+/// Makes the parts (folders below `generation`) of an unfinished first build the live database,
+/// atomically: readers see their union. Requires the WriteLock.
+Status publish_parts(const std::string& db_path, const std::string& generation, const std::vector<std::string>& parts);
+
+/// The period of a part folder name ("2020.000003" → "2020", "main.000001" → "main").
+std::string part_period(const std::string& part_name);
 
 /// Maps Xapian's open errors to newsidx errors (missing, locked, corrupt, other version).
 Error database_error(const std::string& db_path, const Xapian::Error& e);

@@ -136,7 +136,9 @@ Examples:
   0 * * * * newsidx index -q ~/news       # crontab: hourly, quiet unless something fails
 
 Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
-7 input path missing, 130 interrupted (finished work committed).)");
+7 input path missing, 70 internal error, 74 database write failed (disk full; committed work
+kept), 130 interrupted (finished work committed). A run that is interrupted, even by kill -9
+or a power cut, keeps its committed work; the next run of the same command resumes it.)");
   cmd->callback([&ctx, args] {
     StderrObserver observer(args->quiet, args->verbose);
     IndexOptions options;
@@ -160,11 +162,13 @@ Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
                  r->removed, r->skipped, r->failed,
                  r->failed_earlier ? fmt::format(" (and {} unchanged that failed before; --retry-failed)", r->failed_earlier) : "",
                  r->warnings ? fmt::format(", warnings {}", r->warnings) : "");
+      if (r->resumed) fmt::print(stderr, "resumed an interrupted build: {} files were done before\n", r->resumed);
     }
     if (r->interrupted) {
       fmt::print(stderr, "newsidx: interrupted: {}\n",
-                 r->discarded ? "the rebuild was discarded; the previous database is unchanged"
-                               : "finished work is committed; run the same command again to complete it");
+                 r->rebuild_kept ? "the rebuild is kept unfinished (the previous database serves until it is done); "
+                                   "run the same command again to complete it"
+                                 : "finished work is committed; run the same command again to complete it");
       ctx.exit_code = static_cast<int>(ExitCode::interrupted);
       return;
     }

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
       "Database: --db PATH, else $NEWSIDX_DB, else $XDG_DATA_HOME/newsidx, else ~/.local/share/newsidx.\n"
       "Exit status: 0 ok, 1 no results, 2 usage error, 3 database missing, 4 database locked,\n"
       "5 database invalid, 6 some files failed, 7 input path unreadable, 8 remote shard unavailable,\n"
-      "70 internal error, 130 interrupted.");
+      "70 internal error, 74 database write failed (disk full), 130 interrupted.");
   cli::Context ctx;
   app.add_option("--db", ctx.dbs,
                  "Database folder, or tcp://HOST:PORT of an xapian-tcpsrv; repeat to search several as one "
