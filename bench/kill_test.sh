@@ -4,9 +4,18 @@
 # the end compares the finished database with a clean, uninterrupted run: the same URLs with
 # the same document data (bench/dump_db.py).
 #
-# usage: bench/kill_test.sh [NEWSIDX_BIN] [CORPUS] [KILLS]
+# Two modes:
+#   incremental (default): the database starts with one article, so every run updates it in
+#     place (one writer, a commit every BATCH files); the kills spread over one chain of runs.
+#   --first-build: every round starts from an empty database (a bulk build into part
+#     databases), kills it at a random moment, counts the articles it kept, re-runs it to the end
+#     (timed against the clean build) and compares the result with the clean run.
+#
+# usage: bench/kill_test.sh [--first-build] [NEWSIDX_BIN] [CORPUS] [KILLS]
 #   defaults: build/newsidx ../shared/corpus 20; work files in ${WORK:-/tmp/newsidx-kill}
 set -euo pipefail
+mode=incremental
+if [ "${1:-}" = "--first-build" ]; then mode=first-build; shift; fi
 bin=$(realpath "${1:-build/newsidx}")
 corpus=$(realpath "${2:-../shared/corpus}")
 kills=${3:-20}
@@ -22,10 +31,37 @@ start=$(date +%s.%N)
 clean_s=$(echo "$(date +%s.%N) - $start" | bc)
 echo "clean run took ${clean_s}s"
 /usr/bin/python3 "$here/dump_db.py" "$work/clean.db" > "$work/clean.txt"
+clean_docs=$(wc -l < "$work/clean.txt")
+doccount() { /usr/bin/python3 -c "import xapian,sys; print(xapian.Database(sys.argv[1]).get_doccount())" "$1" 2>&1 || echo "OPEN FAILED"; }
+
+if [ "$mode" = first-build ]; then
+  RANDOM=${SEED:-20261201}
+  failures=0
+  for i in $(seq 1 "$kills"); do
+    rm -rf "$work/killed.db"
+    delay=$(echo "scale=3; $clean_s * $RANDOM / 32768" | bc)  # uniform over the clean build's time
+    "$bin" --db "$work/killed.db" "${args[@]}" "$corpus" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    if kill -9 "$pid" 2> /dev/null; then state=killed; else state=finished; fi
+    wait "$pid" 2> /dev/null || true
+    kept=$(doccount "$work/killed.db")
+    rc=0; "$bin" --db "$work/killed.db" search --limit 1 香港 > /dev/null 2>&1 || rc=$?
+    start=$(date +%s.%N)
+    "$bin" --db "$work/killed.db" "${args[@]}" "$corpus" > /dev/null 2> "$work/rerun.err" || [ $? -eq 6 ]
+    rerun_s=$(echo "$(date +%s.%N) - $start" | bc)
+    /usr/bin/python3 "$here/dump_db.py" "$work/killed.db" > "$work/killed.txt"
+    if cmp -s "$work/clean.txt" "$work/killed.txt"; then same=identical; else same=DIFFERENT; failures=$((failures + 1)); fi
+    printf 'kill %2d at %6.2fs: %s; kept %s of %s articles (search exit %s); re-run %.1fs (%.0f%% of the clean build); final database %s\n' \
+      "$i" "$delay" "$state" "$kept" "$clean_docs" "$rc" "$rerun_s" "$(echo "100 * $rerun_s / $clean_s" | bc -l)" "$same"
+    if [ "$kept" = "OPEN FAILED" ] || [ "$rc" -gt 1 ]; then echo "FAIL: database unusable after kill $i"; failures=$((failures + 1)); fi
+  done
+  if [ "$failures" -eq 0 ]; then echo "PASS: $kills kills of a first build, every re-run identical to the clean run"; exit 0; fi
+  echo "FAIL: $failures of $kills rounds"; exit 1
+fi
 
 # The killed database starts with one article, so that every run below takes the incremental path
-# (one writer, a commit every BATCH files). A first run into an empty database is a parallel bulk
-# build that publishes only when complete: killed, it leaves the empty database and starts over.
+# (one writer, a commit every BATCH files); --first-build tests the bulk build instead.
 # (NUL-separated: corpus file names can hold newlines; cat drains the rest so sort gets no SIGPIPE.)
 first=$(find "$corpus" -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
 "$bin" --db "$work/killed.db" "${args[@]}" "$first"
@@ -40,7 +76,7 @@ for i in $(seq 1 "$kills"); do
   sleep "$delay"
   if kill -9 "$pid" 2> /dev/null; then state=killed; else state=finished; fi
   wait "$pid" 2> /dev/null || true
-  docs=$(/usr/bin/python3 -c "import xapian,sys; print(xapian.Database(sys.argv[1]).get_doccount())" "$work/killed.db" 2>&1 || echo "OPEN FAILED")
+  docs=$(doccount "$work/killed.db")
   rc=0; "$bin" --db "$work/killed.db" search --limit 1 香港 > /dev/null 2>&1 || rc=$?
   echo "kill $i at ${delay}s: $state; database opens with $docs documents; search exit $rc"
   if [ "$docs" = "OPEN FAILED" ] || [ "$rc" -gt 1 ]; then echo "FAIL: database unusable after kill $i"; exit 1; fi

@@ -114,7 +114,9 @@ Xapian::Document DocumentBuilder::build(const Article& a, const std::vector<File
     add_field(m_tokens, Field::author, 1);
   }
 
-  m_doc.add_boolean_term(unique_id_term(a.url));
+  m_doc.add_boolean_term(url_term(a.url));
+  m_doc.add_boolean_term(version_term(a.url, version_hash(a.title, a.author, a.text)));
+  m_doc.add_value(k_slot_url, collapse_key(a.url));
   if (!a.source.empty()) {
     add_host_terms(m_doc, a.source);
     m_doc.add_value(k_slot_source, a.source);

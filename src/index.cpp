@@ -225,15 +225,6 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   return bytes;
 }
 
-/// Reads, decodes and parses a file (to promote a copy that is not in this run's work).
-Result<Article> load_article(const std::string& path, size_t max_bytes) {
-  Result<std::string> bytes = read_file(path, max_bytes);
-  if (!bytes) return bytes.error();
-  Result<DecodedText> text = to_utf8(*bytes);
-  if (!text) return text.error();
-  return parse_article(text->text, path);
-}
-
 struct Task {
   size_t file = 0;
   std::optional<FileRecord> old;
@@ -301,9 +292,16 @@ Prepared prepare_at(const Task& task, const InputFile& file, const IndexOptions&
 // ---------------------------------------------------------------------------------------------
 // The writer: documents per URL and file records
 
+/// Files that joined a URL already in the database (another copy, or another version of it).
+struct MergeCounts {
+  size_t files = 0;                  ///< files that joined such a URL
+  size_t versions = 0;               ///< of which, with content no file of the URL had
+  std::unordered_set<uint64_t> urls;  ///< XXH3-64 of those URLs
+};
+
 class Writer {
  public:
-  Writer(Xapian::WritableDatabase& db, const IndexOptions& options) : m_db(db), m_options(options) {}
+  explicit Writer(Xapian::WritableDatabase& db) : m_db(db) {}
 
   /// Applies one prepared file; returns what happened to it.
   FileOutcome apply(const InputFile& file, const std::optional<FileRecord>& old, Prepared& p) {
@@ -346,88 +344,117 @@ class Writer {
     m_db.set_metadata(key, "");
   }
 
+  /// What happened to files that share a URL (IndexReport::merged_files and friends).
+  [[nodiscard]] const MergeCounts& merges() const { return m_merges; }
+
  private:
-  /// The stored article for `url`, if any, and its docid.
-  std::optional<StoredArticle> load(const std::string& id_term, Xapian::docid& docid) {
-    Xapian::PostingIterator it = m_db.postlist_begin(id_term);
-    if (it == m_db.postlist_end(id_term)) return std::nullopt;
-    docid = *it;
-    return from_document_data(m_db.get_document(docid).get_data());
+  /// One version of an article (a document): its stored data, and its document when it is new
+  /// or its terms must be rebuilt.
+  struct Version {
+    Xapian::docid docid = 0;  ///< 0: not in the database yet
+    StoredArticle stored;
+    std::optional<Xapian::Document> doc;  ///< terms to write; else only the data changes
+    bool marked = false;                  ///< carries the XV term
+    bool changed = false;
+  };
+
+  std::vector<Version> versions(const std::string& url) {
+    std::vector<Version> out;
+    const std::string term = url_term(url);
+    for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
+      const Xapian::Document doc = m_db.get_document(*it);
+      Xapian::TermIterator t = doc.termlist_begin();
+      t.skip_to(std::string(k_term_versions));
+      out.push_back({*it, from_document_data(doc.get_data()), std::nullopt,
+                     t != doc.termlist_end() && *t == k_term_versions, false});
+    }
+    return out;
   }
 
   static void sort_copies(std::vector<FileCopy>& files) {
     std::sort(files.begin(), files.end(), [](const FileCopy& a, const FileCopy& b) { return copy_wins(a, b); });
   }
 
-  static void drop(std::vector<FileCopy>& files, const std::string& abspath) {
-    std::erase_if(files, [&](const FileCopy& f) { return f.abspath == abspath; });
-  }
-
-  /// Stores `files` as the copy list of the document `docid` without touching its terms.
-  void set_files(Xapian::docid docid, StoredArticle stored, std::vector<FileCopy> files) {
-    stored.files = std::move(files);
-    Xapian::Document doc = m_db.get_document(docid);
-    doc.set_data(to_document_data(stored));
-    m_db.replace_document(docid, doc);
-  }
-
-  void add_copy(const FileCopy& copy, const Article& article, Xapian::Document& doc) {
-    const std::string id_term = unique_id_term(article.url);
-    Xapian::docid docid = 0;
-    std::optional<StoredArticle> stored = load(id_term, docid);
-    std::vector<FileCopy> files = stored ? stored->files : std::vector<FileCopy>{};
-    drop(files, copy.abspath);
-    files.push_back(copy);
-    sort_copies(files);
-    if (files[0].abspath == copy.abspath) {
-      if (files.size() > 1) {
-        doc.set_data(to_document_data(StoredArticle{article.path, article.url, article.title, article.published_ms,
-                                                    article.source, article.author, article.text, files}));
-      }
-      m_db.replace_document(id_term, doc);
-    } else if (stored && !stored->files.empty() && stored->files[0].abspath == files[0].abspath) {
-      set_files(docid, std::move(*stored), std::move(files));
-    } else {
-      promote(id_term, std::move(files));  // this file was the indexed copy and now loses
+  /// Takes the file `abspath` out of whichever version holds it.
+  static void drop(std::vector<Version>& vs, const std::string& abspath) {
+    for (Version& v : vs) {
+      if (std::erase_if(v.stored.files, [&](const FileCopy& f) { return f.abspath == abspath; })) v.changed = true;
     }
+  }
+
+  /// Writes the versions of one URL back: a version without files is deleted; each version's
+  /// shown copy is its winning file, and its terms are rebuilt (from its stored text, no file is
+  /// read) when that file's publish time differs from the one its terms carry; XV marks every
+  /// version while there are several.
+  void save(std::vector<Version>& vs) {
+    const auto several = std::count_if(vs.begin(), vs.end(), [](const Version& v) { return !v.stored.files.empty(); }) > 1;
+    for (Version& v : vs) {
+      if (v.stored.files.empty()) {
+        if (v.docid) m_db.delete_document(v.docid);
+        continue;
+      }
+      if (!v.changed && v.marked == several) continue;
+      sort_copies(v.stored.files);
+      const FileCopy& winner = v.stored.files[0];
+      if (!v.doc && winner.published_ms != v.stored.published_ms) {
+        if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
+        const StoredArticle& a = v.stored;
+        v.doc = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""},
+                                 a.files);
+      }
+      v.stored.path = winner.path;
+      v.stored.published_ms = winner.published_ms;
+      Xapian::Document doc = v.doc ? *v.doc : m_db.get_document(v.docid);
+      doc.set_data(to_document_data(v.stored));
+      if (several && (v.doc || !v.marked)) doc.add_boolean_term(std::string(k_term_versions));
+      if (!several && v.marked && !v.doc) doc.remove_term(std::string(k_term_versions));
+      if (v.docid) {
+        m_db.replace_document(v.docid, doc);
+      } else {
+        m_db.replace_document(version_term(v.stored.url, version_hash(v.stored.title, v.stored.author, v.stored.text)), doc);
+      }
+    }
+  }
+
+  /// Adds `copy`, whose parsed article is `article` and prepared document `doc`, to its URL:
+  /// to the version with the same content, or as a new version.
+  void add_copy(const FileCopy& copy, const Article& article, Xapian::Document& doc) {
+    std::vector<Version> vs = versions(article.url);
+    drop(vs, copy.abspath);  // its content may have changed: it may leave another version
+    const bool shared = std::any_of(vs.begin(), vs.end(), [](const Version& v) { return !v.stored.files.empty(); });
+    const uint64_t hash = version_hash(article.title, article.author, article.text);
+    auto it = std::find_if(vs.begin(), vs.end(), [&](const Version& v) {
+      return version_hash(v.stored.title, v.stored.author, v.stored.text) == hash;
+    });
+    const bool new_version = it == vs.end() || it->stored.files.empty();
+    if (it == vs.end()) {
+      vs.push_back({0, StoredArticle{copy.path, article.url, article.title, article.published_ms, article.source,
+                                     article.author, article.text, {}},
+                    std::nullopt, false, true});
+      it = vs.end() - 1;
+    }
+    it->stored.files.push_back(copy);
+    it->changed = true;
+    // The prepared document carries this copy's publish time: the version's, when it wins.
+    sort_copies(it->stored.files);
+    if (it->stored.files[0].abspath == copy.abspath) it->doc = doc;
+    if (shared) {
+      ++m_merges.files;
+      m_merges.versions += new_version;
+      m_merges.urls.insert(XXH3_64bits(article.url.data(), article.url.size()));
+    }
+    save(vs);
   }
 
   void remove_copy(const std::string& url, const std::string& abspath) {
-    const std::string id_term = unique_id_term(url);
-    Xapian::docid docid = 0;
-    std::optional<StoredArticle> stored = load(id_term, docid);
-    if (!stored) return;
-    std::vector<FileCopy> files = stored->files;
-    drop(files, abspath);
-    if (files.empty()) {
-      m_db.delete_document(id_term);
-    } else if (!stored->files.empty() && stored->files[0].abspath != abspath) {
-      set_files(docid, std::move(*stored), std::move(files));
-    } else {
-      promote(id_term, std::move(files));
-    }
-  }
-
-  /// Indexes the best remaining copy (read again from disk); copies that no longer parse to this
-  /// URL are dropped, and the document is deleted when none is left.
-  void promote(const std::string& id_term, std::vector<FileCopy> files) {
-    sort_copies(files);
-    while (!files.empty()) {
-      Result<Article> article = load_article(files[0].path, m_options.max_file_bytes);
-      if (article && unique_id_term(article->url) == id_term) {
-        files[0].published_ms = article->published_ms;
-        if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
-        m_db.replace_document(id_term, m_builder->build(*article, files));
-        return;
-      }
-      files.erase(files.begin());
-    }
-    m_db.delete_document(id_term);
+    std::vector<Version> vs = versions(url);
+    drop(vs, abspath);
+    save(vs);
   }
 
   Xapian::WritableDatabase& m_db;
-  const IndexOptions& m_options;
   std::unique_ptr<DocumentBuilder> m_builder;
+  MergeCounts m_merges;
 };
 
 void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRecord>& old) {
@@ -477,6 +504,12 @@ struct Run {
   unsigned jobs;
 };
 
+void add_merges(IndexReport& report, const MergeCounts& m) {
+  report.merged_files += m.files;
+  report.merged_versions += m.versions;
+  report.merged_urls += m.urls.size();
+}
+
 void commit(Xapian::WritableDatabase& db) {
   try {
     db.commit();
@@ -508,7 +541,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   size_t done = files.size() - tasks.size();
   run.observer.on_progress(done, files.size());
 
-  Writer writer(db, run.options);
+  Writer writer(db);
   size_t since_commit = 0;
   ordered_parallel_map<DocumentBuilder, Prepared>(
       tasks.size(), run.jobs, 8 * run.jobs,
@@ -542,6 +575,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
     }
   }
   commit(db);
+  add_merges(run.report, writer.merges());
 }
 
 /// True if `db_path` has no live database, or one without documents (or that cannot be read).
@@ -581,11 +615,11 @@ class WriterParts;
 
 /// One part database of a bulk build and its writer.
 struct Part {
-  Part(fs::path path_, int flags, const IndexOptions& options)
+  Part(fs::path path_, int flags)
       : period(part_period(path_.filename().string())),
         path(std::move(path_)),
         db((fs::create_directories(path), path.string()), flags),
-        writer(db, options) {}
+        writer(db) {}
   std::string period;
   fs::path path;
   Xapian::WritableDatabase db;
@@ -660,7 +694,7 @@ class WriterParts {
       return;
     }
     const std::string period = shard_period(p.article.published_ms, m_by);
-    const uint64_t key = url_key(unique_id_term(p.article.url));
+    const uint64_t key = url_key(url_term(p.article.url));
     auto [it, first] = m_url_part.try_emplace(key, 0);
     if (first) {
       const auto resumed = m_resumed_urls.find(key);
@@ -674,19 +708,27 @@ class WriterParts {
   /// Puts every document in a part of its winning copy's period and commits. Returns
   /// (period, folder) of every part.
   std::vector<std::pair<std::string, fs::path>> finish() {
+    std::vector<Part*> received;
     for (const std::string& url : m_mixed_urls) {
-      const std::string id_term = unique_id_term(url);
-      const uint64_t key = url_key(id_term);
+      const std::string term = url_term(url);
+      const uint64_t key = url_key(term);
       const auto here = m_url_part.find(key);
       Part& from = *m_parts[here != m_url_part.end() ? here->second : m_resumed_urls.at(key).second];
-      Xapian::PostingIterator it = from.db.postlist_begin(id_term);
-      if (it == from.db.postlist_end(id_term)) continue;
-      const Xapian::Document doc = from.db.get_document(*it);
-      const std::string period = shard_period(from_document_data(doc.get_data()).published_ms, m_by);
-      if (period == from.period) continue;
-      m_parts[current(period)]->db.replace_document(id_term, doc);
-      from.db.delete_document(id_term);
+      std::vector<Xapian::docid> versions(from.db.postlist_begin(term), from.db.postlist_end(term));
+      for (const Xapian::docid docid : versions) {
+        const Xapian::Document doc = from.db.get_document(docid);
+        const StoredArticle a = from_document_data(doc.get_data());
+        const std::string period = shard_period(a.published_ms, m_by);
+        if (period == from.period) continue;
+        Part& to = *m_parts[current(period)];
+        to.db.replace_document(version_term(url, version_hash(a.title, a.author, a.text)), doc);
+        from.db.delete_document(docid);
+        received.push_back(&to);
+      }
     }
+    // The parts that received documents commit first: killed in between, a document is in two
+    // parts (resume_parts keeps the one of its period), never in none.
+    for (Part* part : received) part->db.commit();
     commit();
     std::vector<std::pair<std::string, fs::path>> parts;
     for (const auto& part : m_parts) {
@@ -711,7 +753,7 @@ class WriterParts {
     auto [it, first] = m_current.try_emplace(period, 0);
     if (first || m_parts[it->second]->db.get_doccount() >= m_options.part_docs) {
       it->second = m_parts.size();
-      m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE, m_options));
+      m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE));
       stamp_schema(m_parts.back()->db);
     }
     return it->second;
@@ -746,15 +788,36 @@ void resume_parts(Run& run, const std::vector<std::string>& folders, ShardBy by,
   std::vector<std::unique_ptr<Part>> parts;
   for (const std::string& folder : folders) {
     try {
-      parts.push_back(std::make_unique<Part>(fs::path(folder), Xapian::DB_OPEN, run.options));
+      parts.push_back(std::make_unique<Part>(fs::path(folder), Xapian::DB_OPEN));
     } catch (const Xapian::DatabaseOpeningError&) {
       fs::remove_all(folder);  // created, but killed before it was a database: holds nothing
       continue;
     }
   }
+  if (by != ShardBy::none) {
+    // A build killed while its finish() committed may have left a document in two parts: keep
+    // the one in the part of its own period.
+    std::unordered_map<std::string, size_t> part_of_version;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      std::vector<Xapian::docid> drop;
+      for (auto d = parts[i]->db.postlist_begin(""); d != parts[i]->db.postlist_end(""); ++d) {
+        const StoredArticle a = from_document_data(parts[i]->db.get_document(*d).get_data());
+        const std::string q = version_term(a.url, version_hash(a.title, a.author, a.text));
+        const auto [seen, first] = part_of_version.try_emplace(q, i);
+        if (first) continue;
+        if (shard_period(a.published_ms, by) == parts[i]->period) {
+          parts[seen->second]->db.delete_document(q);
+          seen->second = i;
+        } else {
+          drop.push_back(*d);
+        }
+      }
+      for (const Xapian::docid d : drop) parts[i]->db.delete_document(d);
+    }
+  }
   std::unordered_map<std::string, size_t> file_of_key;
   for (size_t i = 0; i < run.inputs.files.size(); ++i) file_of_key.emplace(record_key(run.inputs.files[i].abspath), i);
-  const std::string id_prefix(k_prefix_id), record_prefix(k_record_prefix);
+  const std::string id_prefix(k_prefix_url), record_prefix(k_record_prefix);
   for (size_t i = 0; i < parts.size(); ++i) {
     const auto k = static_cast<unsigned>(i % writers.size());
     const auto index = static_cast<unsigned>(i / writers.size());  // among writer k's parts
@@ -892,7 +955,7 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
         // Copies of a URL meet in one writer: the one holding the URL already, else its hash's.
         unsigned k = 0;
         if (outcome == FileOutcome::indexed) {
-          const uint64_t key = url_key(unique_id_term(p.article.url));
+          const uint64_t key = url_key(url_term(p.article.url));
           const auto resumed = resumed_urls.find(key);
           k = resumed != resumed_urls.end() ? resumed->second.first : static_cast<unsigned>(key % n_writers);
         } else {
@@ -905,6 +968,9 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
   interrupted.store(run.report.interrupted);
   for (auto& q : queues) q->close();
   group.join();
+  for (const auto& w : writers) {
+    for (unsigned i = 0; i < w->size(); ++i) add_merges(run.report, w->part(i).writer.merges());
+  }
   if (run.report.interrupted) return std::nullopt;
 
   std::map<std::string, Xapian::Database> merged;  // period → its parts from every writer

@@ -268,6 +268,7 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     nlohmann::ordered_json j;
     j["format_version"] = k_json_format_version;
     j["articles"] = s.articles;
+    j["versions"] = s.versions;
     j["first_date"] = s.first_ms ? nlohmann::ordered_json(iso8601_utc(s.first_ms)) : nlohmann::ordered_json();
     j["last_date"] = s.last_ms ? nlohmann::ordered_json(iso8601_utc(s.last_ms)) : nlohmann::ordered_json();
     j["disk_bytes"] = s.disk_bytes;
@@ -289,7 +290,7 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     fmt::print(out, "{}\n", dump(j));
     return;
   }
-  fmt::print(out, "articles:   {}\n", s.articles);
+  fmt::print(out, "articles:   {}{}\n", s.articles, s.versions > s.articles ? fmt::format(" ({} versions)", s.versions) : "");
   fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-", s.last_ms ? date_only(s.last_ms) : "-");
   fmt::print(out, "disk:       {:.1f} MB\n", static_cast<double>(s.disk_bytes) / 1e6);
   fmt::print(out, "schema:     {} ({})\n", s.schema, s.tokenizer);

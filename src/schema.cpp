@@ -11,9 +11,9 @@
 
 namespace newsidx {
 
-std::string unique_id_term(std::string_view url) {
-  std::string term(k_prefix_id);
-  if (term.size() + url.size() <= k_max_term_bytes) {
+std::string url_term(std::string_view url) {
+  std::string term(k_prefix_url);
+  if (term.size() + url.size() <= k_max_term_bytes - 17) {  // room for version_term's "#" and 16 hex
     term += url;
     return term;
   }
@@ -22,6 +22,33 @@ std::string unique_id_term(std::string_view url) {
   term += url.substr(0, 180);
   term += fmt::format("#{:016x}{:016x}", h.high64, h.low64);
   return term;
+}
+
+uint64_t version_hash(std::string_view title, std::string_view author, std::string_view text) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  for (const std::string_view part : {title, author, text}) {
+    const uint64_t size = part.size();  // lengths keep ("ab", "c") apart from ("a", "bc")
+    XXH3_64bits_update(state, &size, sizeof size);
+    XXH3_64bits_update(state, part.data(), part.size());
+  }
+  const uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return h;
+}
+
+std::string version_term(std::string_view url, uint64_t version) {
+  return fmt::format("{}{}#{:016x}", k_prefix_id, std::string_view(url_term(url)).substr(k_prefix_url.size()), version);
+}
+
+std::string collapse_key(std::string_view url) {
+  const XXH128_hash_t h = XXH3_128bits(url.data(), url.size());
+  std::string key(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(h.high64 >> (56 - 8 * i));
+    key[static_cast<size_t>(8 + i)] = static_cast<char>(h.low64 >> (56 - 8 * i));
+  }
+  return key;
 }
 
 UtcDate utc_date(int64_t ms) {

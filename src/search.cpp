@@ -12,6 +12,8 @@
 #include <queue>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -165,7 +167,7 @@ Result<SearchResults> Searcher::search(std::string_view query, const SearchOptio
   if (!compiled) return compiled.error();
   const CompiledQuery& cq = *compiled;
   return with_retry<SearchResults>(
-      [&] { return run(view(options.filters), cq.xapian_query(), cq.verifier(), cq, options, 0, query); });
+      [&] { return run(view(options.filters), cq.xapian_query(), cq.verifier(), cq, options, "", query); });
 }
 
 namespace {
@@ -234,39 +236,51 @@ class DocidSlice : public Xapian::PostingSource {
   Xapian::docid m_lo = 1, m_hi = 1, m_at = 0;
 };
 
-/// A candidate in rank order: its docid in m_db, weight, sort value and document data.
+/// A candidate in rank order: its docid in m_db, weight, sort value, collapse key and document
+/// data.
 struct Candidate {
   Xapian::docid docid;
   double weight;
   std::string sort_key;  ///< the publish-time value: the ranking's tie-break, or its first key
+  std::string url_key;   ///< k_slot_url: the versions of one URL share it
   std::string data;
   std::optional<StoredArticle> article;  // decoded once, when first needed
 };
 
 /// The best `window` matches of `enquire` in its rank order (every match when window is
-/// SIZE_MAX), each confirmed by `verifier` if there is one (checking candidates fetched in
-/// growing batches, the first of `batch`), without document `exclude`.
+/// SIZE_MAX), one per URL (its best-ranked matching version), each confirmed by `verifier` if
+/// there is one (checking candidates fetched in growing batches, the first of `batch`), without
+/// the URL whose collapse key is `exclude` (if not empty).
 std::vector<Candidate> collect(Xapian::Enquire& enquire, Xapian::MatchDecider* verifier, size_t window,
                                Xapian::doccount batch, bool remote, Xapian::doccount doccount,
-                               const std::function<Xapian::docid(Xapian::docid)>& global, Xapian::docid exclude) {
+                               const std::function<Xapian::docid(Xapian::docid)>& global, const std::string& exclude) {
   std::vector<Candidate> ranked;
-  const auto add = [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
-    if (global(*it) != exclude) ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), doc.get_data(), std::nullopt});
-  };
   if (verifier && (window != SIZE_MAX || remote)) {
     // Top-k with verification: walk the candidates in rank order, in growing batches, and
     // verify only until the window is full. Dropping false candidates does not change the
     // order of the others, so this equals a full verified match, at a cost of about `window`
-    // checks instead of one per candidate.
+    // checks instead of one per candidate. Xapian would collapse before this verification
+    // (dropping a version that verifies behind one that does not), so each URL's first verified
+    // version is kept here instead.
+    std::unordered_set<std::string> urls{exclude};
     for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
-      add(it, doc);
+      std::string url_key = it.get_document().get_value(k_slot_url);
+      if (urls.insert(url_key).second) {
+        ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), std::move(url_key), doc.get_data(), std::nullopt});
+      }
       return ranked.size() < window;
     });
     return ranked;
   }
-  const Xapian::doccount size = window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude ? 1 : 0));
+  // A MatchDecider runs before Xapian collapses, so the version kept for a URL is its best match.
+  enquire.set_collapse_key(k_slot_url);
+  const Xapian::doccount size = window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude.empty() ? 0 : 1));
   const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
-  for (auto it = mset.begin(); it != mset.end(); ++it) add(it, it.get_document());
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    if (it.get_collapse_key() == exclude && !exclude.empty()) continue;
+    ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), it.get_collapse_key(), it.get_document().get_data(), std::nullopt});
+  }
+  if (ranked.size() > window) ranked.resize(window);
   return ranked;
 }
 
@@ -452,7 +466,7 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
       if (full && weight < best.top().candidate.weight) continue;  // no value read
       // Xapian interleaves the docids of the shards it combines.
       const Xapian::docid combined = (d - 1) * n_shards + static_cast<Xapian::docid>(i) + 1;
-      SliceHit hit{i, d, {global(combined), weight, sort_key(d), {}, std::nullopt}};
+      SliceHit hit{i, d, {global(combined), weight, sort_key(d), {}, {}, std::nullopt}};
       if (best.size() < size) {
         best.push(std::move(hit));
       } else if (worse(hit, best.top())) {
@@ -475,14 +489,18 @@ std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database
                                               unsigned n, Xapian::MatchDecider* verifier, size_t window, size_t batch,
                                               const std::function<Xapian::docid(Xapian::docid)>& global) {
   std::vector<Candidate> ranked;
+  std::unordered_set<std::string> urls;
   size_t seen = 0;
   for (size_t size = verifier ? batch : window;; size *= 4) {
     std::vector<SliceHit> hits = groups.size() == 1 ? match_terms_in_slice<1>(shards, all, groups, k, n, size, global)
                                                     : match_terms_in_slice<2>(shards, all, groups, k, n, size, global);
     for (; seen < hits.size() && ranked.size() < window; ++seen) {
       SliceHit& h = hits[seen];
-      const Xapian::Document doc = data_only(shards[h.shard].get_document(h.local));
+      const Xapian::Document stored = shards[h.shard].get_document(h.local);
+      const Xapian::Document doc = data_only(stored);
       if (verifier && !(*verifier)(doc)) continue;
+      h.candidate.url_key = stored.get_value(k_slot_url);
+      if (!urls.insert(h.candidate.url_key).second) continue;  // a better version of its URL came first
       h.candidate.data = doc.get_data();
       ranked.push_back(std::move(h.candidate));
     }
@@ -522,7 +540,7 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
       enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, cq->xapian_query(),
                                       Xapian::Query((new DocidSlice(k, slices))->release())));
       set_order(enquire, options.sort);
-      parts[k] = collect(enquire, cq->verifier(), window, batch, false, db.get_doccount(), global, 0);
+      parts[k] = collect(enquire, cq->verifier(), window, batch, false, db.get_doccount(), global, "");
     } catch (...) {
       errors[k] = std::current_exception();
     }
@@ -540,6 +558,10 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
   std::vector<Candidate> merged;
   for (std::vector<Candidate>& part : parts) std::move(part.begin(), part.end(), std::back_inserter(merged));
   std::sort(merged.begin(), merged.end(), [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
+  // Versions of a URL in different slices: the best one stays. Each slice's list holds its best
+  // `window` URLs, so the merged list still holds the best `window` URLs of the whole match.
+  std::unordered_set<std::string> urls;
+  std::erase_if(merged, [&](const Candidate& c) { return !urls.insert(c.url_key).second; });
   if (merged.size() > window) merged.resize(window);
   return merged;
 }
@@ -557,7 +579,7 @@ std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& 
                                                         Xapian::MatchDecider* verifier, SortOrder sort, size_t window,
                                                         Xapian::doccount batch,
                                                         const std::function<Xapian::docid(Xapian::docid)>& global,
-                                                        Xapian::docid exclude) {
+                                                        const std::string& exclude) {
   const std::string prefix(k_prefix_month);
   std::vector<std::pair<std::string, Xapian::doccount>> months;  // M term, articles
   Xapian::doccount dated = 0;
@@ -587,7 +609,7 @@ std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& 
 }  // namespace
 
 SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
-                            const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude,
+                            const CompiledQuery& highlight, const SearchOptions& options, const std::string& exclude,
                             std::optional<std::string_view> query_text) {
   const size_t wanted = options.offset + options.limit;
   // Relevance order is refined by the typed-form bonus over a window of the best candidates, so
@@ -640,6 +662,7 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     hit.score = ranked[i].weight;
     hit.docid = ranked[i].docid;
     hit.article = ranked[i].article ? std::move(*ranked[i].article) : from_document_data(ranked[i].data);
+    add_other_versions(hit.docid, hit.article);
     if (options.snippets) {
       segmenter.tokenize(hit.article.text, body, Segmenter::k_source_offsets);
       hit.snippet = make_snippet(hit.article.text, body, highlight.highlights(body), options.snippet_columns);
@@ -648,6 +671,52 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
   }
   return results;
 }
+
+void Searcher::add_other_versions(Xapian::docid docid, StoredArticle& a) const {
+  const std::string term = url_term(a.url);
+  if (m_db.get_termfreq(term) < 2) return;
+  for (auto it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
+    if (*it == docid) continue;
+    const StoredArticle other = from_document_data(m_db.get_document(*it).get_data());
+    a.files.insert(a.files.end(), other.files.begin(), other.files.end());
+  }
+}
+
+namespace {
+
+/// The matches of `query` (each confirmed by `verifier`, if any) among the versions of URLs
+/// that have several (the XV documents, a few in a hundred), in docid order: each one's
+/// collapse key and the value of `slot` (empty for Xapian::BAD_VALUENO). Counts over all
+/// matches take out all but the first version of each URL with these.
+std::vector<std::pair<std::string, std::string>> version_matches(const Xapian::Database& db, const Xapian::Query& query,
+                                                                 Xapian::MatchDecider* verifier, bool remote,
+                                                                 Xapian::valueno slot) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (db.get_termfreq(std::string(k_term_versions)) == 0) return out;
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(std::string(k_term_versions))));
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+  const Xapian::MSet mset = enquire.get_mset(0, db.get_doccount(), 0, nullptr, remote ? nullptr : verifier);
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    const Xapian::Document doc = it.get_document();
+    if (remote && verifier && !(*verifier)(data_only(doc))) continue;
+    out.emplace_back(doc.get_value(k_slot_url), slot == Xapian::BAD_VALUENO ? "" : doc.get_value(slot));
+  }
+  return out;
+}
+
+/// The entries of version_matches after the first of their URL: what a count per URL leaves out.
+std::vector<std::string> later_versions(const std::vector<std::pair<std::string, std::string>>& matches) {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> out;
+  for (const auto& [key, value] : matches) {
+    if (!seen.insert(key).second) out.push_back(value);
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filters) {
   Result<CompiledQuery> compiled = compile_query(query, filters);
@@ -658,14 +727,15 @@ Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filte
     enquire.set_query(compiled->xapian_query());
     enquire.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::MatchDecider* verifier = compiled->verifier();
+    size_t n = 0;
     if (m_remote && verifier) {
-      size_t n = 0;
       for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document&) { return ++n; });
-      return n;
+    } else {
+      // checkatleast = all documents: every candidate is verified, so the count is exact.
+      n = enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier).get_matches_estimated();
     }
-    // checkatleast = all documents: every candidate is verified, so the count is exact.
-    const Xapian::MSet mset = enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier);
-    return static_cast<size_t>(mset.get_matches_estimated());
+    // Articles, not versions.
+    return n - later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, Xapian::BAD_VALUENO)).size();
   });
 }
 
@@ -694,8 +764,14 @@ Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const Qu
       enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier);
       for (auto it = spy.values_begin(); it != spy.values_end(); ++it) add(*it, static_cast<size_t>(it.get_termfreq()));
     }
+    // Articles, not versions (a URL's versions share their source; their months can differ).
+    for (const std::string& value : later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, slot))) {
+      if (!value.empty()) --counts[kind == FacetKind::year ? value.substr(0, 4) : value];
+    }
     std::vector<FacetCount> out;
-    for (auto& [value, n] : counts) out.push_back({value, n});
+    for (auto& [value, n] : counts) {
+      if (n > 0) out.push_back({value, n});
+    }
     if (kind == FacetKind::source) {
       std::stable_sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
     }
@@ -719,18 +795,28 @@ Result<Xapian::docid> Searcher::resolve(std::string_view ref) {
         return not_found();
       }
     }
-    auto by_url = [&](const std::string& url) -> Xapian::docid {
-      const std::string term = unique_id_term(url);
-      Xapian::PostingIterator it = m_db.postlist_begin(term);
-      return it == m_db.postlist_end(term) ? 0 : *it;
+    // The version of `url` that holds the file `abspath`, or (abspath empty) the winning copy.
+    auto by_url = [&](const std::string& url, const std::string& abspath) -> Xapian::docid {
+      const std::string term = url_term(url);
+      Xapian::docid best = 0;
+      std::optional<FileCopy> winner;
+      for (auto it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
+        const StoredArticle a = from_document_data(m_db.get_document(*it).get_data());
+        for (const FileCopy& f : a.files) {
+          if (!abspath.empty() && f.abspath == abspath) return *it;
+        }
+        if (!a.files.empty() && (!winner || copy_wins(a.files[0], *winner))) winner = a.files[0], best = *it;
+      }
+      return abspath.empty() ? best : 0;
     };
-    if (Xapian::docid d = by_url(std::string(ref))) return d;
+    if (Xapian::docid d = by_url(std::string(ref), "")) return d;
     // A file path: its record names the URL (Xapian reads metadata from the first shard only,
     // so each shard is asked).
-    const std::string key = record_key(absolute_normal(std::string(ref)));
+    const std::string abspath = absolute_normal(std::string(ref));
+    const std::string key = record_key(abspath);
     for (const OpenShard& shard : m_shards) {
       if (std::optional<FileRecord> rec = decode_record(shard.db.get_metadata(key)); rec && rec->state == FileState::indexed) {
-        if (Xapian::docid d = by_url(rec->url)) return d;
+        if (Xapian::docid d = by_url(rec->url, abspath)) return d;
       }
     }
     return not_found();
@@ -740,7 +826,9 @@ Result<Xapian::docid> Searcher::resolve(std::string_view ref) {
 Result<StoredArticle> Searcher::article(Xapian::docid docid) {
   return with_retry<StoredArticle>([&]() -> Result<StoredArticle> {
     try {
-      return from_document_data(m_db.get_document(docid).get_data());
+      StoredArticle a = from_document_data(m_db.get_document(docid).get_data());
+      add_other_versions(docid, a);
+      return a;
     } catch (const Xapian::DocNotFoundError&) {
       return Error{ExitCode::no_results, fmt::format("{}: no such document", docid), ""};
     }
@@ -785,7 +873,7 @@ Result<SearchResults> Searcher::similar(Xapian::docid docid, const SearchOptions
       if (!filters) return filters.error();
       query = Xapian::Query(Xapian::Query::OP_FILTER, query, filters->xapian_query());
     }
-    return run(view(options.filters), query, nullptr, *highlight, options, docid);
+    return run(view(options.filters), query, nullptr, *highlight, options, m_db.get_document(docid).get_value(k_slot_url));
   });
 }
 
@@ -801,7 +889,10 @@ std::optional<int64_t> published_bound(const std::string& serialised) {
 Result<DatabaseStats> Searcher::stats() {
   return with_retry<DatabaseStats>([&] {
     DatabaseStats s;
-    s.articles = m_db.get_doccount();
+    const std::vector<std::pair<std::string, std::string>> versions =
+        version_matches(m_db, Xapian::Query::MatchAll, nullptr, false, k_slot_month);
+    s.versions = m_db.get_doccount();
+    s.articles = s.versions - later_versions(versions).size();
     if (!m_shards.empty()) {
       s.schema = m_shards[0].db.get_metadata(std::string(k_meta_schema));
       s.tokenizer = m_shards[0].db.get_metadata(std::string(k_meta_tokenizer));
@@ -822,6 +913,16 @@ Result<DatabaseStats> Searcher::stats() {
     for (auto it = months.values_begin(); it != months.values_end(); ++it) {
       s.months.push_back({*it, static_cast<size_t>(it.get_termfreq())});
     }
+    // Articles, not versions.
+    for (const std::string& month : later_versions(versions)) {
+      for (FacetCount& c : s.months) c.count -= c.value == month;
+    }
+    for (const std::string& source : later_versions(version_matches(m_db, Xapian::Query::MatchAll, nullptr, false, k_slot_source))) {
+      for (FacetCount& c : s.sources) c.count -= c.value == source;
+    }
+    std::sort(s.sources.begin(), s.sources.end(), [](const FacetCount& a, const FacetCount& b) {
+      return a.count != b.count ? a.count > b.count : a.value < b.value;  // as ValueCountMatchSpy's top values
+    });
     for (const OpenShard& shard : m_shards) {
       ShardStats st{shard.shard.name, shard.shard.location, shard.shard.remote, shard.db.get_doccount(),
                     published_bound(shard.db.get_value_lower_bound(k_slot_published)),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "newsidx/index.hpp"
+#include "newsidx/schema.hpp"
 #include "newsidx/search.hpp"
 #include "newsidx/store.hpp"
 #include "test_support.hpp"
@@ -59,13 +60,52 @@ class Incremental : public ::testing::Test {
     return r.ok() ? *r : IndexReport{};
   }
 
-  /// url → path of every document, read straight from the database.
+  /// url → file name of its winning copy (over all its versions), read straight from the database.
   std::map<std::string, std::string> documents() {
-    std::map<std::string, std::string> out;
+    std::map<std::string, FileCopy> best;
     Xapian::Database d(db());
     for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
       StoredArticle a = from_document_data(d.get_document(*it).get_data());
-      out[a.url] = fs::path(a.path).filename().string();
+      auto [at, first] = best.try_emplace(a.url, a.files.at(0));
+      if (!first && copy_wins(a.files.at(0), at->second)) at->second = a.files[0];
+    }
+    std::map<std::string, std::string> out;
+    for (const auto& [url, copy] : best) out[url] = fs::path(copy.path).filename().string();
+    return out;
+  }
+
+  /// The versions (documents) of `url`: their files' names, each version's winning copy first.
+  std::set<std::vector<std::string>> versions(const std::string& url) {
+    std::set<std::vector<std::string>> out;
+    Xapian::Database d(db());
+    const std::string term = url_term(url);
+    for (auto it = d.postlist_begin(term); it != d.postlist_end(term); ++it) {
+      const Xapian::Document doc = d.get_document(*it);
+      std::vector<std::string> names;
+      for (const FileCopy& f : from_document_data(doc.get_data()).files) names.push_back(fs::path(f.path).filename().string());
+      out.insert(names);
+      // XV marks every version while the URL has more than one.
+      Xapian::TermIterator t = doc.termlist_begin();
+      t.skip_to(std::string(k_term_versions));
+      EXPECT_EQ(t != doc.termlist_end() && *t == k_term_versions, d.get_termfreq(term) > 1) << url;
+    }
+    return out;
+  }
+
+  /// The hits of `q`: url → file name shown (path) and the other files listed (duplicates).
+  std::map<std::string, std::vector<std::string>> hits(const std::string& q) {
+    Result<Searcher> s = Searcher::open(db());
+    EXPECT_TRUE(s.ok());
+    SearchOptions o;
+    o.limit = 0;
+    Result<SearchResults> r = s->search(q, o);
+    std::map<std::string, std::vector<std::string>> out;
+    if (!r) return out;
+    for (const Hit& h : r->hits) {
+      EXPECT_TRUE(out.find(h.article.url) == out.end()) << "one hit per URL: " << h.article.url;
+      std::vector<std::string>& names = out[h.article.url];
+      names.push_back(fs::path(h.article.path).filename().string());
+      for (size_t i = 1; i < h.article.files.size(); ++i) names.push_back(fs::path(h.article.files[i].path).filename().string());
     }
     return out;
   }
@@ -158,36 +198,87 @@ TEST_F(Incremental, TheDeletionSweepStaysInsideTheRootsBeingIndexed) {
   EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/b", "b.md"}}));
 }
 
-TEST_F(Incremental, DuplicateUrlsKeepOneDocumentWithTheNewestCopyAndAllPaths) {
+TEST_F(Incremental, EveryVersionOfAUrlIsSearchableAndAUrlIsOneResult) {
   put("old.md", k_t0, "甲", "https://x.org/same", "旧版本");
   put("new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
-  run();
+  put("copy.md", k_t0, "甲", "https://x.org/same", "旧版本");  // the old version again
+  const IndexReport r = run();
+  EXPECT_EQ(r.merged_files, 2u);
+  EXPECT_EQ(r.merged_versions, 1u);
+  EXPECT_EQ(r.merged_urls, 1u);
   EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "new.md"}}));
-  Xapian::Database d(db());
-  const StoredArticle a = from_document_data(d.get_document(*d.postlist_begin("")).get_data());
-  ASSERT_EQ(a.files.size(), 2u);
-  EXPECT_EQ(fs::path(a.files[0].path).filename(), "new.md");
-  EXPECT_EQ(fs::path(a.files[1].path).filename(), "old.md");
-  EXPECT_EQ(urls_matching("新版本").size(), 1u);
-  EXPECT_TRUE(urls_matching("旧版本").empty());
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"new.md"}, {"old.md", "copy.md"}}));
+  // The version that matched is the one shown; the other files are listed with it.
+  using Hits = std::map<std::string, std::vector<std::string>>;
+  EXPECT_EQ(hits("新版本"), (Hits{{"https://x.org/same", {"new.md", "old.md", "copy.md"}}}));
+  EXPECT_EQ(hits("旧版本"), (Hits{{"https://x.org/same", {"old.md", "copy.md", "new.md"}}}));
+  EXPECT_EQ(hits("版本").size(), 1u);
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  // Counts, facets and stats count articles, not versions.
+  EXPECT_EQ(*s->count("版本", {}), 1u);
+  EXPECT_EQ(*s->count("甲 -新版本", {}), 1u);  // the old version holds 甲 without 新版本
+  EXPECT_EQ(*s->count("旧版本 新版本", {}), 0u);  // no version holds both
+  const Result<std::vector<FacetCount>> months = s->facet("版本", {}, FacetKind::month);
+  ASSERT_TRUE(months.ok());
+  ASSERT_EQ(months->size(), 1u);
+  EXPECT_EQ((*months)[0].count, 1u);
+  const Result<DatabaseStats> st = s->stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->articles, 1u);
+  EXPECT_EQ(st->versions, 2u);
+  // `show URL` shows the winning copy; `show PATH` the version of that file.
+  const Result<Xapian::docid> by_url = s->resolve("https://x.org/same");
+  const Result<Xapian::docid> by_path = s->resolve(in("copy.md").string());
+  ASSERT_TRUE(by_url.ok() && by_path.ok());
+  EXPECT_EQ(s->article(*by_url)->text, "新版本");
+  EXPECT_EQ(s->article(*by_path)->text, "旧版本");
 }
 
-TEST_F(Incremental, TheWinnerDoesNotDependOnOrderOrRuns) {
+TEST_F(Incremental, VersionsDoNotDependOnOrderOrRuns) {
   // The older copy sorts last: indexing it alone first, then the newer one, must end the same.
   put("z-old.md", k_t0, "甲", "https://x.org/same", "旧版本");
   run();
   put("a-new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
+  put("b-old.md", k_t0 + 7200000, "甲", "https://x.org/same", "旧版本");
   run();
-  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "a-new.md"}}));
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "b-old.md"}}));
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"a-new.md"}, {"b-old.md", "z-old.md"}}));
 }
 
-TEST_F(Incremental, DeletingTheWinningCopyPromotesTheOther) {
+TEST_F(Incremental, AFileThatChangesMovesToItsNewVersion) {
+  put("a.md", k_t0, "甲", "https://x.org/same", "第一稿");
+  put("b.md", k_t0, "甲", "https://x.org/same", "第一稿");
+  run();
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"b.md", "a.md"}}));
+  put("a.md", k_t0, "甲", "https://x.org/same", "第二稿");
+  bump_mtime(in("a.md"));
+  run();
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"a.md"}, {"b.md"}}));
+  put("a.md", k_t0, "甲", "https://x.org/same", "第一稿");
+  bump_mtime(in("a.md"), 20);
+  run();
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"b.md", "a.md"}}));
+  EXPECT_TRUE(urls_matching("第二稿").empty());
+}
+
+TEST_F(Incremental, DeletingAFileRemovesOnlyItsCopy) {
   put("old.md", k_t0, "甲", "https://x.org/same", "旧版本");
   put("new.md", k_t0 + 3600000, "甲", "https://x.org/same", "新版本");
+  put("newer.md", k_t0 + 7200000, "甲", "https://x.org/same", "新版本");
   run();
+  fs::remove(in("newer.md"));  // the winning copy of its version: the other copy takes its place
+  run();
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"new.md"}, {"old.md"}}));
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "new.md"}}));
+  // Its publish time moved with it: the version is in the hour of new.md now.
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->article(*s->resolve("https://x.org/same"))->published_ms, k_t0 + 3600000);
   fs::remove(in("new.md"));
   run();
-  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "old.md"}}));
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"old.md"}}));
+  EXPECT_TRUE(urls_matching("新版本").empty());
   EXPECT_EQ(urls_matching("旧版本").size(), 1u);
   fs::remove(in("old.md"));
   run();

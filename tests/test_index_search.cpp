@@ -287,12 +287,18 @@ TEST(Database, MissingDatabaseIsReportedAsMissing) {
   EXPECT_EQ(s.error().code, ExitCode::db_missing);
 }
 
-TEST(Database, LongUrlsGetAHashedUniqueTermUnderTheXapianLimit) {
-  const std::string url = "https://example.com/" + std::string(400, 'x');
-  const std::string a = unique_id_term(url);
-  EXPECT_LE(a.size(), k_max_term_bytes);
-  EXPECT_NE(a, unique_id_term(url + "y"));
-  EXPECT_EQ(unique_id_term("https://a.b/c"), "Qhttps://a.b/c");
+TEST(Database, LongUrlsGetHashedTermsUnderTheXapianLimit) {
+  for (const size_t n : {200u, 222u, 223u, 224u, 400u}) {
+    const std::string url = "https://example.com/" + std::string(n, 'x');
+    EXPECT_LE(url_term(url).size(), k_max_term_bytes - 17) << n;
+    EXPECT_LE(version_term(url, ~uint64_t{0}).size(), k_max_term_bytes) << n;
+    EXPECT_NE(url_term(url), url_term(url + "y"));
+  }
+  EXPECT_EQ(url_term("https://a.b/c"), "Uhttps://a.b/c");
+  EXPECT_EQ(version_term("https://a.b/c", 0xab), "Qhttps://a.b/c#00000000000000ab");
+  // A version is its title, author and text; the boundaries between them count.
+  EXPECT_NE(version_hash("ab", "", "c"), version_hash("a", "bc", ""));
+  EXPECT_EQ(version_hash("t", "a", "x"), version_hash("t", "a", "x"));
 }
 
 TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {

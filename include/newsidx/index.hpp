@@ -57,8 +57,9 @@ StoredArticle from_document_data(std::string_view data);
 class DocumentBuilder {
  public:
   DocumentBuilder();
-  /// The document for `a` (the winning copy among `files`), with its Q term, ready for
-  /// replace_document(unique_id_term(a.url), doc).
+  /// The document of the version of `a` (the winning copy among `files`, which hold its
+  /// content), with its U and Q terms and collapse key, ready for replace_document(Q term, doc).
+  /// It never carries the XV term: the writer adds it when the URL has other versions.
   Xapian::Document build(const Article& a, const std::vector<FileCopy>& files);
 
  private:
@@ -110,6 +111,9 @@ struct IndexReport {
   size_t removed = 0;
   size_t warnings = 0;        ///< indexed with a note (converted charset, no publish time)
   size_t resumed = 0;         ///< files done by an interrupted build that this run completed
+  size_t merged_files = 0;    ///< indexed files that joined an article already there (same URL)
+  size_t merged_versions = 0; ///< of which, with content that no other file of the URL has
+  size_t merged_urls = 0;     ///< the articles they joined
   bool interrupted = false;   ///< stopped by IndexOptions::stop; finished work is committed
   bool rebuild_kept = false;  ///< interrupted rebuild: its parts wait for the next --reindex, the old database serves
 };

@@ -1,9 +1,17 @@
 // schema.hpp — the one description of the index: term prefixes, value slots, document data,
 // metadata keys. The indexer, the query parser, `stats` and the docs all read it from here.
 //
+// Documents: one per version of an article, a version being the distinct content (title, author,
+// text) of the files that share a URL; the files with the same content are one version, its
+// files (FileCopy list in the data, the winning copy first). Search collapses the versions of a
+// URL into one result (collapse key k_slot_url, as Omega shows one hit per duplicate group).
+//
 // Terms (prefixes follow Xapian Omega where one exists; X… are ours):
-//   Q<url>          unique id, one document per URL (upsert with replace_document). URLs longer
-//                   than k_max_term_bytes become Q<first 180 bytes>#<XXH3-128 hex of the URL>.
+//   U<url>          the article's URL, on every version of it (Omega's URL prefix). URLs longer
+//                   than k_max_term_bytes become U<first 180 bytes>#<XXH3-128 hex of the URL>.
+//   Q<url>#<hash>   unique id of one version (upsert with replace_document): the U term's text
+//                   and 16 hex digits of XXH3-64 of the version's title, author and text.
+//   XV              on every version of a URL that has more than one (boolean).
 //   <word>          a folded Latin word or number, or an ICU dictionary word of ≥ 2 CJK characters;
 //                   wdf = occurrences (title occurrences count k_title_wdf each). Ranking terms.
 //   Z<stem>         English (Snowball) stem of a Latin word: `elections` finds `election`.
@@ -32,9 +40,11 @@
 namespace newsidx {
 
 /// Bump when terms, slots or document data change meaning.
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 3;
 
 inline constexpr std::string_view k_prefix_id = "Q";
+inline constexpr std::string_view k_prefix_url = "U";
+inline constexpr std::string_view k_term_versions = "XV";
 inline constexpr std::string_view k_prefix_host = "H";
 inline constexpr std::string_view k_prefix_year = "Y";
 inline constexpr std::string_view k_prefix_month = "M";
@@ -64,6 +74,8 @@ inline constexpr Xapian::valueno k_slot_published = 0;
 inline constexpr Xapian::valueno k_slot_source = 1;
 /// Publish month "YYYY-MM" (UTC), for facets.
 inline constexpr Xapian::valueno k_slot_month = 2;
+/// 16 bytes, XXH3-128 of the URL: the collapse key that makes the versions of a URL one result.
+inline constexpr Xapian::valueno k_slot_url = 3;
 
 /// Each title occurrence adds this much wdf to the body-level terms, so BM25 weights titles
 /// above body text.
@@ -84,8 +96,17 @@ inline constexpr std::string_view k_meta_tokenizer = "newsidx.tokenizer";
 
 namespace newsidx {
 
-/// The Q term for a URL (see the schema comment for URLs longer than k_max_term_bytes).
-std::string unique_id_term(std::string_view url);
+/// The U term of a URL (see the schema comment for URLs longer than k_max_term_bytes).
+std::string url_term(std::string_view url);
+
+/// XXH3-64 of what makes a version distinct: its title, author and text.
+uint64_t version_hash(std::string_view title, std::string_view author, std::string_view text);
+
+/// The Q term (unique id) of the version of `url` with version_hash `version`.
+std::string version_term(std::string_view url, uint64_t version);
+
+/// The value of k_slot_url for `url`: 16 bytes, XXH3-128 of the URL.
+std::string collapse_key(std::string_view url);
 
 /// A calendar date in UTC.
 struct UtcDate {

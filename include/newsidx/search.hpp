@@ -40,8 +40,8 @@ inline constexpr size_t k_docs_per_slice = 100000;
 struct Hit {
   size_t rank = 0;        ///< 1-based, counting from the first match (offset included)
   double score = 0;       ///< BM25 weight (Xapian), higher is better
-  Xapian::docid docid = 0;
-  StoredArticle article;
+  Xapian::docid docid = 0;  ///< the version of its URL that matched (or ranked best)
+  StoredArticle article;    ///< that version; its files, then those of the URL's other versions
   Snippet snippet;
 };
 
@@ -58,14 +58,15 @@ struct ShardStats {
   std::string name;      ///< period ("2020"), "main", or HOST:PORT
   std::string location;  ///< folder or HOST:PORT
   bool remote = false;
-  size_t articles = 0;
+  size_t articles = 0;  ///< documents (versions of articles) in the shard
   std::optional<int64_t> first_ms, last_ms;
   std::optional<uint64_t> disk_bytes;  ///< local shards only
 };
 
 /// What `stats` reports.
 struct DatabaseStats {
-  size_t articles = 0;
+  size_t articles = 0;              ///< distinct URLs
+  size_t versions = 0;              ///< documents: an article has one per distinct content
   std::optional<int64_t> first_ms;  ///< earliest publish time (epoch ms UTC)
   std::optional<int64_t> last_ms;   ///< latest publish time
   std::vector<FacetCount> sources;  ///< by count, largest first
@@ -125,7 +126,8 @@ class Searcher {
   /// as given at index time or any path to the same file). Errors: no_results if none.
   Result<Xapian::docid> resolve(std::string_view ref);
 
-  /// The stored article of a document. Errors: no_results (no such document).
+  /// The stored article of a document (one version of its URL), its files followed by those of
+  /// the URL's other versions. Errors: no_results (no such document).
   Result<StoredArticle> article(Xapian::docid docid);
 
   /// Articles like `docid` ("more like this"): its most distinctive word terms (ICU words and
@@ -150,6 +152,8 @@ class Searcher {
     [[nodiscard]] Xapian::docid global(Xapian::docid d) const;
   };
   Searcher(std::vector<OpenShard> shards, OpenOptions options, std::vector<std::string> warnings);
+  /// Appends the files of the other versions of `a`'s URL (not document `docid`) to a.files.
+  void add_other_versions(Xapian::docid docid, StoredArticle& a) const;
   View view(const QueryFilters& filters) const;
   /// Drops remote shards that no longer answer (allow_partial); true if any was dropped.
   bool drop_unreachable();
@@ -159,12 +163,13 @@ class Searcher {
   template <class T, class F>
   Result<T> with_retry(F&& body);
   /// One ranked retrieval: `query` (with optional exact `verifier`), snippets highlighted by
-  /// `highlight`, skipping document `exclude`. A bounded --sort newest|oldest search on local
+  /// `highlight`, one result per URL, skipping the URL whose collapse key (k_slot_url) is
+  /// `exclude`. A bounded --sort newest|oldest search on local
   /// shards matches the newest (oldest) months first; with `query_text` (the user's query,
   /// compiled again by each slice's thread), a bounded search on local shards is matched in
   /// slices.
   SearchResults run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
-                    const CompiledQuery& highlight, const SearchOptions& options, Xapian::docid exclude = 0,
+                    const CompiledQuery& highlight, const SearchOptions& options, const std::string& exclude = "",
                     std::optional<std::string_view> query_text = std::nullopt);
   std::vector<OpenShard> m_shards;
   OpenOptions m_options;

@@ -162,6 +162,10 @@ or a power cut, keeps its committed work; the next run of the same command resum
                  r->removed, r->skipped, r->failed,
                  r->failed_earlier ? fmt::format(" (and {} unchanged that failed before; --retry-failed)", r->failed_earlier) : "",
                  r->warnings ? fmt::format(", warnings {}", r->warnings) : "");
+      if (r->merged_files) {
+        fmt::print(stderr, "merged {} files into the {} articles that share their URL ({} new versions, each searchable)\n",
+                   r->merged_files, r->merged_urls, r->merged_versions);
+      }
       if (r->resumed) fmt::print(stderr, "resumed an interrupted build: {} files were done before\n", r->resumed);
     }
     if (r->interrupted) {
