@@ -608,7 +608,7 @@ struct ShardJob {
   Prepared prepared;
 };
 
-/// The key of a URL in the maps from URLs to parts: the hash of its Q term.
+/// The key of a URL in the maps from URLs to parts: the hash of its U term.
 uint64_t url_key(const std::string& id_term) { return XXH3_64bits(id_term.data(), id_term.size()); }
 
 class WriterParts;
