@@ -120,12 +120,13 @@ class TextSink {
   Pending m_pending = Pending::none;
 };
 
-// Parses a feed body with the body-of-a-<div> context: feed bodies are fragments, and the
-// context keeps a leading <style> or <link> in place instead of moving it to a synthetic <head>.
-// A scraped page is parsed as a whole document, so that its <head> is a <head>.
-GumboOutput* parse_html(std::string_view html, HtmlSource source = HtmlSource::feed_body) {
+// Parses with the body-of-a-<div> context: article bodies are fragments, and the context
+// keeps a leading <style> or <link> in place instead of moving it to a synthetic <head>. A
+// whole page parses the same way: its <html>, <head> and <body> tags are ignored, and what
+// <head> holds has no text (<title>, <script> and <style> are dropped).
+GumboOutput* parse_fragment(std::string_view html) {
   GumboOptions options = kGumboDefaultOptions;
-  if (source == HtmlSource::feed_body) options.fragment_context = GUMBO_TAG_DIV;
+  options.fragment_context = GUMBO_TAG_DIV;
   options.max_errors = 0;  // parse errors are never reported; recording them costs time
   return gumbo_parse_with_options(&options, html.data(), html.size());
 }
@@ -525,7 +526,7 @@ size_t reference_end(std::string_view s, size_t amp) {
 // applies while '<' or whitespace elsewhere stay literal.
 std::string decode_reference(std::string_view reference) {
   std::string out;
-  GumboOutput* output = parse_html(reference);
+  GumboOutput* output = parse_fragment(reference);
   const GumboVector& children = output->root->v.element.children;
   for (unsigned c = 0; c < children.length; ++c) {
     const auto* child = static_cast<const GumboNode*>(children.data[c]);
@@ -544,7 +545,7 @@ HtmlText html_to_text(std::string_view html, HtmlSource source) {
   }
   const std::optional<std::string> closed = close_self_closed_raw_text(html);
   if (closed) html = *closed;
-  GumboOutput* output = parse_html(html, source);
+  GumboOutput* output = parse_fragment(html);
   const bool page = source == HtmlSource::scraped_page;
   HtmlText result = TextWalker(page).run(page ? find_content_root(output->root) : output->root);
   destroy(output);

@@ -276,8 +276,9 @@ TEST(ArticleBody, BetterFeedFooterShapes) {
   EXPECT_EQ(text_of("<p>正文</p><p><small>Feed enhanced by <a href='x'>Better Feed</a> from  <a href='y'>Ozh</a>"
                     "</small></p>"),
             "正文");
-  // "Permalink" in the text itself is no footer.
+  // "Permalink" in the text itself is no footer, after an <hr> or not.
   EXPECT_EQ(text_of("<p>The <a href=\"x\">Permalink</a> button.</p>"), "The Permalink button.");
+  EXPECT_EQ(text_of("<p>a</p><hr><p>The <a href=\"x\">Permalink</a> button.</p>"), "a\nThe Permalink button.");
 }
 
 TEST(ArticleBody, AppearedFirstOnCreditIsCut) {

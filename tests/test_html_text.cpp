@@ -113,9 +113,13 @@ TEST(HtmlToTextSelfClosed, TagsAreReadAsTheTokenizerReadsThem) {
   // An unquoted value keeps its '/', so this iframe is open, as browsers read it: its raw text
   // runs to </iframe>.
   EXPECT_EQ(text_of("<p>a</p><iframe src=x/>swallowed</iframe><p>b</p>"), "a\nb");
-  // A self-closed tag inside a comment, or inside a closed script, is not rewritten.
-  EXPECT_EQ(text_of("<p>a</p><!-- <iframe/> --><p>b</p>"), "a\nb");
-  EXPECT_EQ(text_of("<p>a</p><script>'<title/>'</script><p>b</p>"), "a\nb");
+  // Quotes in comments and in the text of closed raw-text elements do not start attribute values.
+  EXPECT_EQ(text_of("<p>a</p><!-- <a title=\" --><iframe/><p>b</p><!-- \" -->"), "a\nb");
+  EXPECT_EQ(text_of("<p>a</p><script>x = \"<a title='\";</script><iframe/><p>b</p><script>y = \"'\";</script>"),
+            "a\nb");
+  // Text that only looks like a tag is left as it is: in an attribute value, in RCDATA.
+  EXPECT_EQ(text_of("<p>a<img alt=\"<title/> x\" src=\"y\">b</p>"), "a\n<title/> x\nb");
+  EXPECT_EQ(text_of("<textarea>x <title/> y</textarea>"), "x <title/> y");
   // Self-closing a void or ordinary element changes nothing.
   EXPECT_EQ(text_of("<p>a<br/>b</p><div/>c"), "a\nb\nc");
 }
