@@ -194,9 +194,9 @@ bool equals_ci(std::string_view a, std::string_view b) {
 // WHATWG HTML §13.2.5.6–13.2.5.40): quoted attribute values may hold '>' and "/>", an unquoted
 // one ends at whitespace or '>' and keeps a '/'.
 struct StartTag {
-  std::string_view name;                  // as written
-  size_t end = std::string_view::npos;    // offset just past the '>'; npos if the input ends first
-  bool self_closing = false;              // ended by "/>"
+  std::string_view name;                // as written
+  size_t end = std::string_view::npos;  // offset just past the '>'; npos if the input ends first
+  bool self_closing = false;            // ended by "/>"
 };
 
 // Reads the start tag that begins at html[lt] == '<' (followed by an ASCII letter).
@@ -300,10 +300,10 @@ std::optional<std::string> close_self_closed_raw_text(std::string_view html) {
 // sharing widgets, comments, related posts, navigation, sidebars and widgets. A class token
 // matches one of them exactly or as a BEM block ("entry-meta__text", "share--big").
 constexpr std::array<std::string_view, 23> k_chrome_classes = {
-    "breadcrumb",  "breadcrumbs",     "comment-respond", "comments",    "comments-area", "entry-footer",
-    "entry-meta",  "jp-relatedposts", "nav-links",       "navigation",  "post-meta",     "post-navigation",
-    "related",     "related-posts",   "share",           "sharedaddy",  "sharing",       "sidebar",
-    "site-footer", "site-header",     "social-share",    "widget",      "yarpp-related"};
+    "breadcrumb",  "breadcrumbs",     "comment-respond", "comments",   "comments-area", "entry-footer",
+    "entry-meta",  "jp-relatedposts", "nav-links",       "navigation", "post-meta",     "post-navigation",
+    "related",     "related-posts",   "share",           "sharedaddy", "sharing",       "sidebar",
+    "site-footer", "site-header",     "social-share",    "widget",     "yarpp-related"};
 
 // Class names of the element that holds a post's content in WordPress (`the_content()`) and
 // Jekyll themes.
@@ -334,7 +334,11 @@ bool has_class(const GumboElement& element, const std::array<std::string_view, N
 // (comment, search and subscription forms), and the classes above.
 bool is_chrome(const GumboNode* node) {
   switch (node->v.element.tag) {
-    case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FORM:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_FORM:
       return true;
     default:
       return has_class(node->v.element, k_chrome_classes, true);

@@ -283,7 +283,7 @@ TEST(ArticleBody, BetterFeedFooterShapes) {
 
 TEST(ArticleBody, AppearedFirstOnCreditIsCut) {
   const Article a = parse_sample("quirks/appeared-first-on-cdt.md");
-  EXPECT_EQ(a.text, "有网友在 Twitter 上分享了一张流浪汉在街头露宿的图片，讽刺的是，他上方的标语写着：“人人有社保，生活更美好”。\nimg");
+  EXPECT_TRUE(a.text.ends_with("他上方的标语写着：“人人有社保，生活更美好”。\nimg"));  // img: an <img alt>
   // Only a last paragraph is a credit.
   const auto r = parse_article(
       "<!--1-->\n[t](https://a.example/)\n------\n\n<p>The post <a>x</a> appeared first on <a>y</a>.</p><p>正文</p>\n",
@@ -513,8 +513,9 @@ TEST(ArticleFrontMatterPost, ShortPostKeepsItsChartTitleAndCaptions) {
   EXPECT_EQ(a.published_ms, std::optional<int64_t>(1577184919000));  // 2019-12-24T10:55:19+00:00
   EXPECT_TRUE(contains(a.text, "民主党取代民建联成为区议会第一大党，公民党第二。"));
   EXPECT_TRUE(contains(a.text, "People celebrate outside a polling station on Nov. 25."));
-  EXPECT_TRUE(a.text.ends_with("Pro-Democracy Candidates Sweep All 18 Districts\n"
-                               "Difference in the share of seats held by the two main camps"));
+  EXPECT_TRUE(
+      a.text.ends_with("Pro-Democracy Candidates Sweep All 18 Districts\n"
+                       "Difference in the share of seats held by the two main camps"));
 }
 
 TEST(ArticleFrontMatterPost, IsoDateWithOffsetAndChromeOfAWholePage) {
@@ -549,7 +550,7 @@ TEST(ArticleFrontMatterPost, PageWithNoTextIsSkipped) {
 
 TEST(ArticleFrontMatterPost, SitePagesWithoutUrlAreSkipped) {
   const std::vector<std::string_view> cases = {
-      "---\nlayout: page\ntitle: 关于\npermalink: /about/\n---\n\n本站介绍。\n",        // about
+      "---\nlayout: page\ntitle: 关于\npermalink: /about/\n---\n\n本站介绍。\n",          // about
       "---\nlayout: page\ntitle: \"t\"\nfrom: /lists/BBC\n---\n\n<ul><li>x</li></ul>\n",  // no host
   };
   for (const std::string_view bytes : cases) {
@@ -566,7 +567,8 @@ TEST(ArticleFrontMatterPost, SitePagesWithoutUrlAreSkipped) {
 TEST(ArticleAuthor, FrontMatterAuthorWhenTheBodyNamesNone) {
   EXPECT_EQ(parse_sample("variants/jekyll-front-matter-solidot.md").author, "Solidot");
   const auto r = parse_article(
-      "---\nauthor: 好青年荼毒室\u200a—\u200a哲學部 \n---\n<!--1-->\n[t](https://medium.com/x)\n------\n\n<p>x</p>\n", "p");
+      "---\nauthor: 好青年荼毒室\u200a—\u200a哲學部 \n---\n<!--1-->\n[t](https://medium.com/x)\n------\n\n<p>x</p>\n",
+      "p");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->author, "好青年荼毒室 — 哲學部");  // U+200A hair spaces collapse to one space
 }
@@ -595,9 +597,9 @@ TEST(ArticleErrors, EmptyFile) {
 TEST(ArticleErrors, FilesWithoutHeaderAreNotArticles) {
   const std::vector<std::pair<std::string_view, std::string_view>> cases = {
       {"plain text, no link\n------\n\nbody\n", k_reason_no_header},  // no [ line (a README)
-      {"[t](https://a.example/)\n\nbody\n", k_reason_no_header},       // no ------ line
+      {"[t](https://a.example/)\n\nbody\n", k_reason_no_header},      // no ------ line
       {"---\nunclosed: front matter\n[t](https://a.example/)\n------\n\nbody\n", k_reason_no_header},
-      {"<!-- Async font loading -->\n<link rel=\"preload\">\n", k_reason_no_header},  // an HTML include
+      {"<!-- Async font loading -->\n<link rel=\"preload\">\n", k_reason_no_header},   // an HTML include
       {"{% if site.analytics %}<script>x</script>{% endif %}\n", k_reason_no_header},  // Liquid, not JSON
       {"MIT License\n\nCopyright (c) 2017\n", k_reason_no_header},
       {"---\ntitle: \"only front matter\"\n---\n\n<article>x</article>\n", k_reason_no_url},

@@ -92,8 +92,7 @@ TEST(HtmlToTextSelfClosed, EveryRawTextElementKeepsTheTextAfterIt) {
   for (const std::string name :
        {"iframe", "script", "style", "textarea", "title", "noscript", "xmp", "noembed", "noframes", "plaintext"}) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(text_of("<p>before</p><" + name + " src=\"https://x.example/a/b\" />\n<p>after</p>"),
-              "before\nafter");
+    EXPECT_EQ(text_of("<p>before</p><" + name + " src=\"https://x.example/a/b\" />\n<p>after</p>"), "before\nafter");
     // Inside a paragraph (<xmp> ends a <p>, as HTML5 parses it).
     EXPECT_EQ(text_of("<p>before<" + name + "/>after</p>"), name == "xmp" ? "before\nafter" : "beforeafter");
     const std::string upper = name == "plaintext" ? "PLAINTEXT" : "IFRAME";

@@ -67,7 +67,7 @@ inline constexpr std::string_view k_reason_no_url = "site page, not an article: 
 /// A front-matter post whose page has no text once its chrome is dropped.
 inline constexpr std::string_view k_reason_no_body = "front matter with no body text";
 inline constexpr std::array<std::string_view, 4> k_not_article_reasons = {k_reason_no_header, k_reason_json,
-                                                                         k_reason_no_url, k_reason_no_body};
+                                                                          k_reason_no_url, k_reason_no_body};
 
 /// True if `e` says the file is not an article (as opposed to a damaged one).
 inline bool is_not_article(const Error& e) {

@@ -29,7 +29,8 @@ enum class HtmlSource { feed_body, scraped_page };
 /// read the rest of the input as their text. Tags are read as the HTML5 tokenizer reads them
 /// (quoted attribute values, comments and the text of properly closed raw-text elements are
 /// passed over).
-/// Of a scraped_page, only what a reader reads as the post is kept (the rules of WordPress and Jekyll themes, checked on 1,448 nei.st pages):
+/// Of a scraped_page, only what a reader reads as the post is kept (rules of WordPress and
+/// Jekyll themes, checked on the 1,448 nei.st pages of zhouxiang93123/waimei):
 ///   - the root is the first element with class `entry-content` or `post-content` (the post
 ///     body); else the first <article>; else the first <main>; else the document;
 ///   - under it, chrome is passed over: <nav>, <header>, <footer>, <aside> and <form> (the page
