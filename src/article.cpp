@@ -1,9 +1,11 @@
 // article.cpp — parses one feed-exported article file (header, link, body) into an Article.
 #include "newsidx/article.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,9 +80,10 @@ size_t find_separator_line(std::string_view s) {
   return std::string_view::npos;
 }
 
-// Normalizes a title: entities decoded, line breaks folded to one space, trimmed.
+// Normalizes a title: entities decoded (twice where the feed escaped them twice), line breaks
+// folded to one space, trimmed.
 std::string clean_title(std::string_view raw) {
-  const std::string decoded = decode_entities(raw);
+  const std::string decoded = decode_double_escaped(raw);
   std::string out;
   out.reserve(decoded.size());
   bool in_break = false;
@@ -97,18 +100,23 @@ std::string clean_title(std::string_view raw) {
 }
 
 struct FrontMatter {
+  bool present = false;  // a closed "---" block opened the file
   std::optional<int64_t> date_ms;
   std::string title;
+  std::string author;  // whitespace collapsed (Medium bylines hold U+200A hair spaces)
+  std::string url;     // `from:`, the page the post was scraped from
 };
 
-// YAML scalars here are plain or double-quoted with backslash escapes.
+// YAML scalars here are plain, double-quoted with backslash escapes, or single-quoted with ''
+// for a quote.
 std::string unquote_yaml(std::string_view v) {
   v = trim(v);
-  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::string(v);
+  if (v.size() < 2 || v.front() != v.back() || (v.front() != '"' && v.front() != '\'')) return std::string(v);
+  const char quote = v.front();
   v = v.substr(1, v.size() - 2);
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size()) ++i;
+    if (i + 1 < v.size() && (quote == '"' ? v[i] == '\\' : (v[i] == '\'' && v[i + 1] == '\''))) ++i;
     out += v[i];
   }
   return out;
@@ -116,6 +124,7 @@ std::string unquote_yaml(std::string_view v) {
 
 FrontMatter parse_front_matter(std::string_view block) {
   FrontMatter fm;
+  fm.present = true;
   LineReader lines(block);
   while (!lines.at_end()) {
     const std::string_view line = lines.peek();
@@ -126,35 +135,137 @@ FrontMatter parse_front_matter(std::string_view block) {
     const std::string_view value = line.substr(colon + 1);
     if (key == "date") fm.date_ms = parse_iso8601_ms(unquote_yaml(value));
     if (key == "title") fm.title = unquote_yaml(value);
+    if (key == "author") fm.author = collapse_whitespace(unquote_yaml(value));
+    if (key == "from") fm.url = unquote_yaml(value);
   }
   return fm;
 }
 
-// Parses "<!--1715961543000-->". Returns false when the line is not a timestamp comment;
-// a comment that holds no number ("NaN") leaves `ms` empty.
+// Parses "<!--1715961543000-->": the generator writes `${Date.parse(pubDate)}`, a number of
+// milliseconds or NaN. Returns false when the line is not such a comment (`<!-- fonts -->` opens
+// many HTML files); a NaN, or a number of more than 16 digits, leaves `ms` empty.
 bool parse_timestamp_line(std::string_view line, std::optional<int64_t>& ms) {
   if (!line.starts_with("<!--") || !line.ends_with("-->") || line.size() < 7) return false;
   std::string_view value = line.substr(4, line.size() - 7);
+  ms.reset();
+  if (value == "NaN") return true;
   const bool negative = value.starts_with('-');  // Date.parse gives negatives before 1970
   if (negative) value.remove_prefix(1);
-  ms.reset();
-  if (value.empty() || value.size() > 16) return true;
+  if (value.empty() || std::find_if_not(value.begin(), value.end(), is_digit) != value.end()) return false;
+  if (value.size() > 16) return true;
   int64_t v = 0;
-  for (const char c : value) {
-    if (!is_digit(c)) return true;
-    v = v * 10 + (c - '0');
-  }
+  for (const char c : value) v = v * 10 + (c - '0');
   ms = negative ? -v : v;
   return true;
 }
 
-// The body text minus the feedx "获取更多RSS" footer.
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+// `html` without the opening tags (`<p>`, `<small class="x">`) and whitespace it ends with.
+std::string_view drop_trailing_open_tags(std::string_view html) {
+  while (true) {
+    html = trim(html);
+    if (!html.ends_with('>')) return html;
+    const size_t lt = html.rfind('<');
+    if (lt == std::string_view::npos || lt + 1 >= html.size() || html[lt + 1] == '/' || html[lt + 1] == '!') {
+      return html;
+    }
+    html = html.substr(0, lt);
+  }
+}
+
+// The feedx "获取更多RSS" footer: cut from the marker to the end.
 std::string_view strip_feedx_footer(std::string_view html) {
   const size_t marker = html.find(k_feedx_footer_marker);
   if (marker == std::string_view::npos) return html;
   std::string_view head = html.substr(0, marker);
   if (head.ends_with(k_feedx_footer_lead)) head.remove_suffix(k_feedx_footer_lead.size());
   return head;
+}
+
+// The footer of the Better Feed WordPress plugin (Ozh), as China Digital Times feeds end:
+//   <hr /><p><small>&copy; AUTHOR for <a>中国数字时代</a>, get_post_time('Y'). |<a>Permalink</a>
+//   |<a>No comment</a> |Add to<a>del.icio.us</a><br/>Post tags: <a rel="tag">TAG</a>, …<br/>
+//   </small></p><p><small>Feed enhanced by <a>Better Feed</a> from <a>Ozh</a></small></p>
+// It is cut from the <hr> before the copyright line that holds ">Permalink</a>" (else from the
+// "Feed enhanced by" paragraph) to the end. The post tags are topic words the editors chose
+// for the article, and grep finds them in the file: they stay, as a last paragraph without the
+// "Post tags:" label. Returns nullopt when there is no such footer.
+std::optional<std::string> strip_better_feed_footer(std::string_view html) {
+  size_t cut = std::string_view::npos;
+  const size_t permalink = html.rfind(">Permalink</a>");
+  if (permalink != std::string_view::npos) {
+    const size_t hr = html.rfind("<hr", permalink);
+    const std::string_view line = hr == std::string_view::npos ? "" : html.substr(hr, permalink - hr);
+    if (contains(line, "&copy;") || contains(line, "\u00A9")) cut = hr;
+  }
+  const size_t credit = html.rfind("Feed enhanced by");
+  if (cut == std::string_view::npos && credit != std::string_view::npos) {
+    cut = drop_trailing_open_tags(html.substr(0, credit)).size();
+  }
+  if (cut == std::string_view::npos) return std::nullopt;
+  std::string out(trim(html.substr(0, cut)));
+  constexpr std::string_view k_tags_label = "Post tags:";
+  const std::string_view footer = html.substr(cut);
+  const size_t label = footer.find(k_tags_label);
+  if (label != std::string_view::npos) {
+    const std::string_view tags = footer.substr(label + k_tags_label.size());
+    out.append("<p>").append(tags.substr(0, std::min(tags.find("<br"), tags.find("</small>")))).append("</p>");
+  }
+  return out;
+}
+
+// The WordPress feed credit `<p>The post <a>TITLE</a> appeared first on <a>SITE</a>.</p>` that
+// ends China Digital Times and Bitter Winter items: cut when nothing but end tags follows it.
+std::string_view strip_appeared_first_on(std::string_view html) {
+  const size_t start = html.rfind("<p>The post ");
+  if (start == std::string_view::npos) return html;
+  const std::string_view credit = html.substr(start);
+  const size_t end = credit.find("</p>");
+  if (end == std::string_view::npos || !contains(credit.substr(0, end), " appeared first on ")) return html;
+  std::string_view after = trim(credit.substr(end + 4));
+  while (after.starts_with("</") && after.find('>') != std::string_view::npos) {
+    after = trim(after.substr(after.find('>') + 1));
+  }
+  return after.empty() ? html.substr(0, start) : html;
+}
+
+// The text of a body without its feed footers.
+HtmlText body_text(std::string_view body, HtmlSource source) {
+  const std::string_view html = strip_appeared_first_on(strip_feedx_footer(body));
+  const std::optional<std::string> stripped = strip_better_feed_footer(html);
+  return html_to_text(stripped ? *stripped : html, source);
+}
+
+// True if `text` looks like a JSON value or JSON Lines: '{' then '"' or '}', or '[' then the
+// start of a value or ']', and a '}' or ']' at the end (a Liquid template's "{%" is not JSON).
+bool looks_like_json(std::string_view text) {
+  text = trim(text);
+  if (text.size() < 2 || !(text.ends_with('}') || text.ends_with(']'))) return false;
+  const std::string_view after = trim(text.substr(1));
+  const char next = after.empty() ? '\0' : after.front();
+  if (text.front() == '{') return next == '"' || next == '}';
+  return text.front() == '[' && (std::string_view("\"{[]-tfn").find(next) != std::string_view::npos || is_digit(next));
+}
+
+// Why a file with no article header is not an article.
+std::string_view not_article_reason(std::string_view bytes, const FrontMatter& front_matter) {
+  if (front_matter.present) return k_reason_no_url;
+  return looks_like_json(bytes) ? k_reason_json : k_reason_no_header;
+}
+
+// A post whose only header is its front matter (with a `from:` URL): the rest is a scraped page.
+Result<Article> parse_front_matter_post(Article article, const FrontMatter& front_matter, std::string_view page) {
+  article.html = std::string(trim(page));
+  HtmlText text = body_text(article.html, HtmlSource::scraped_page);
+  if (text.text.empty()) return parse_error(k_reason_no_body);
+  article.url = std::string(trim(front_matter.url));
+  article.source = url_host(article.url);
+  article.title = clean_title(front_matter.title);
+  article.published_ms = front_matter.date_ms;
+  article.text = std::move(text.text);
+  article.author = text.author.empty() ? front_matter.author : std::move(text.author);
+  return article;
 }
 
 // --- date parsing helpers ---
@@ -287,7 +398,10 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   if (!rest.starts_with('[') || separator == std::string_view::npos) {
     // A timestamp line promises an article: what follows it is damaged, not absent.
     if (has_timestamp) return parse_error("truncated or damaged header: no [title](url) and ------ after the timestamp");
-    return parse_error(k_reason_no_header);
+    if (front_matter.present && !url_host(front_matter.url).empty()) {
+      return parse_front_matter_post(std::move(article), front_matter, rest);
+    }
+    return parse_error(not_article_reason(bytes, front_matter));
   }
   std::string_view link = trim(rest.substr(0, separator));
   const size_t split = link.rfind("](");
@@ -314,9 +428,9 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   while (body.ends_with('\n')) body.remove_suffix(1);
   article.html = std::string(body);
 
-  HtmlText text = html_to_text(strip_feedx_footer(body));
+  HtmlText text = body_text(body, HtmlSource::feed_body);
   article.text = std::move(text.text);
-  article.author = std::move(text.author);
+  article.author = text.author.empty() ? front_matter.author : std::move(text.author);
   article.source = url_host(article.url);
 
   if (!article.published_ms) article.published_ms = front_matter.date_ms;

@@ -3,9 +3,13 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace newsidx {
@@ -44,6 +48,17 @@ TagRole role_of(GumboTag tag) {
   }
 }
 
+// U+2000–U+200A (en quad … hair space), U+2028/U+2029 (line and paragraph separators), U+202F and
+// U+205F, as UTF-8: spaces that NFKC folds to U+0020 or that break lines. U+3000 is not here: it
+// is kept, as CJK text writes it.
+bool is_unicode_space(std::string_view three) {
+  if (three.size() < 3 || three[0] != '\xE2') return false;
+  const auto b1 = static_cast<unsigned char>(three[1]);
+  const auto b2 = static_cast<unsigned char>(three[2]);
+  if (b1 == 0x80) return b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF;
+  return b1 == 0x81 && b2 == 0x9F;
+}
+
 // Accumulates output text, collapsing whitespace and placing separators lazily so that
 // no paragraph is empty and nothing leads or trails.
 class TextSink {
@@ -59,8 +74,7 @@ class TextSink {
         special_len = 1;
       } else if (c == 0xC2 && i + 1 < s.size() && s[i + 1] == '\xA0') {  // U+00A0
         special_len = 2;
-      } else if (c == 0xE2 && (s.substr(i, 3) == "\xE2\x80\xA8" ||    // U+2028
-                               s.substr(i, 3) == "\xE2\x80\xA9")) {  // U+2029
+      } else if (c == 0xE2 && is_unicode_space(s.substr(i, 3))) {
         special_len = 3;
       } else if (c == 0xEF && s.substr(i, 3) == "\xEF\xBB\xBF") {
         // U+FEFF turns up mid-word ("在\uFEFF疫情"); dropping it keeps such words searchable.
@@ -106,14 +120,10 @@ class TextSink {
   Pending m_pending = Pending::none;
 };
 
-std::string collapse_whitespace(std::string_view s) {
-  TextSink sink;
-  sink.append(s);
-  return sink.take();
-}
-
 // Parses with the body-of-a-<div> context: article bodies are fragments, and the context
-// keeps a leading <style> or <link> in place instead of moving it to a synthetic <head>.
+// keeps a leading <style> or <link> in place instead of moving it to a synthetic <head>. A
+// whole page parses the same way: its <html>, <head> and <body> tags are ignored, and what
+// <head> holds has no text (<title>, <script> and <style> are dropped).
 GumboOutput* parse_fragment(std::string_view html) {
   GumboOptions options = kGumboDefaultOptions;
   options.fragment_context = GUMBO_TAG_DIV;
@@ -163,10 +173,259 @@ std::string byline_author(const GumboNode* italic) {
   return author;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Self-closed raw-text elements
+
+// Elements whose content the HTML5 tokenizer reads as raw text or RCDATA up to their end tag
+// (plaintext: to the end of the input).
+constexpr std::array<std::string_view, 10> k_raw_text_elements = {
+    "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"};
+
+bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_tag_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equals_ci(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+// A start tag as the HTML5 tokenizer reads it (tag open, tag name and attribute states of
+// WHATWG HTML §13.2.5.6–13.2.5.40): quoted attribute values may hold '>' and "/>", an unquoted
+// one ends at whitespace or '>' and keeps a '/'.
+struct StartTag {
+  std::string_view name;                // as written
+  size_t end = std::string_view::npos;  // offset just past the '>'; npos if the input ends first
+  bool self_closing = false;            // ended by "/>"
+};
+
+// Reads the start tag that begins at html[lt] == '<' (followed by an ASCII letter).
+StartTag read_start_tag(std::string_view html, size_t lt) {
+  const auto ends_name = [](char c) { return is_tag_space(c) || c == '/' || c == '>'; };
+  StartTag tag;
+  size_t i = lt + 1;
+  while (i < html.size() && !ends_name(html[i])) ++i;
+  tag.name = html.substr(lt + 1, i - lt - 1);
+  while (i < html.size()) {
+    const char c = html[i];
+    if (c == '>' || (c == '/' && i + 1 < html.size() && html[i + 1] == '>')) {
+      tag.self_closing = c == '/';
+      tag.end = i + (c == '/' ? 2 : 1);
+      return tag;
+    }
+    if (is_tag_space(c) || c == '/') {
+      ++i;
+      continue;
+    }
+    ++i;  // an attribute name; its first character may be '='
+    while (i < html.size() && !ends_name(html[i]) && html[i] != '=') ++i;
+    size_t j = i;
+    while (j < html.size() && is_tag_space(html[j])) ++j;
+    if (j == html.size() || html[j] != '=') {
+      i = j;
+      continue;
+    }
+    ++j;
+    while (j < html.size() && is_tag_space(html[j])) ++j;
+    if (j < html.size() && (html[j] == '"' || html[j] == '\'')) {
+      const size_t close = html.find(html[j], j + 1);
+      if (close == std::string_view::npos) return tag;
+      i = close + 1;
+    } else {
+      while (j < html.size() && !is_tag_space(html[j]) && html[j] != '>') ++j;
+      i = j;
+    }
+  }
+  return tag;
+}
+
+// Offset of the end tag `</name` (any case, then whitespace, '/' or '>') at or after `from`.
+size_t find_end_tag(std::string_view html, size_t from, std::string_view name) {
+  for (size_t i = html.find("</", from); i != std::string_view::npos; i = html.find("</", i + 2)) {
+    const size_t after = i + 2 + name.size();
+    if (after < html.size() && equals_ci(html.substr(i + 2, name.size()), name) &&
+        (is_tag_space(html[after]) || html[after] == '/' || html[after] == '>')) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// HTML5 ignores the "/>" of a non-void element, so an XHTML-style `<iframe …/>` opens an iframe
+// whose raw text runs to the next `</iframe>`, or to the end of the body. This rewrites each
+// self-closed raw-text start tag as a start tag and its end tag (`<iframe …/>` becomes
+// `<iframe …></iframe>`; `<plaintext/>`, which no end tag closes, is removed). It reads tags as
+// the tokenizer does: comments, quoted attribute values and the text of raw-text elements that
+// are not self-closed are passed over. Returns nullopt when there is nothing to rewrite.
+std::optional<std::string> close_self_closed_raw_text(std::string_view html) {
+  if (html.find("/>") == std::string_view::npos) return std::nullopt;
+  std::string out;
+  size_t copied = 0;  // html[0, copied) is already in out
+  size_t i = 0;
+  while ((i = html.find('<', i)) != std::string_view::npos) {
+    if (html.substr(i, 4) == "<!--") {
+      i = html.find("-->", i + 4);
+      if (i == std::string_view::npos) break;
+      continue;
+    }
+    if (i + 1 == html.size() || !is_ascii_alpha(html[i + 1])) {
+      ++i;
+      continue;
+    }
+    const StartTag tag = read_start_tag(html, i);
+    if (tag.end == std::string_view::npos) break;
+    const auto* raw = std::find_if(k_raw_text_elements.begin(), k_raw_text_elements.end(),
+                                   [&](std::string_view name) { return equals_ci(tag.name, name); });
+    if (raw == k_raw_text_elements.end()) {
+      i = tag.end;
+    } else if (tag.self_closing) {
+      out.append(html.substr(copied, i - copied));
+      if (*raw != "plaintext") out.append(html.substr(i, tag.end - 2 - i)).append("></").append(*raw).append(">");
+      i = copied = tag.end;
+    } else if (*raw == "plaintext") {
+      break;
+    } else {
+      i = find_end_tag(html, tag.end, *raw);
+    }
+  }
+  if (copied == 0) return std::nullopt;
+  out.append(html.substr(copied));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page chrome
+
+// Class names that mark chrome in WordPress and Jekyll themes: the post's meta line and footer,
+// sharing widgets, comments, related posts, navigation, sidebars and widgets. A class token
+// matches one of them exactly or as a BEM block ("entry-meta__text", "share--big").
+constexpr std::array<std::string_view, 23> k_chrome_classes = {
+    "breadcrumb",  "breadcrumbs",     "comment-respond", "comments",   "comments-area", "entry-footer",
+    "entry-meta",  "jp-relatedposts", "nav-links",       "navigation", "post-meta",     "post-navigation",
+    "related",     "related-posts",   "share",           "sharedaddy", "sharing",       "sidebar",
+    "site-footer", "site-header",     "social-share",    "widget",     "yarpp-related"};
+
+// Class names of the element that holds a post's content in WordPress (`the_content()`) and
+// Jekyll themes.
+constexpr std::array<std::string_view, 2> k_content_classes = {"entry-content", "post-content"};
+
+// True if one of the element's class tokens is `word` or starts with `word` + "__" or "--".
+template <size_t N>
+bool has_class(const GumboElement& element, const std::array<std::string_view, N>& words, bool bem) {
+  const GumboAttribute* cls = gumbo_get_attribute(&element.attributes, "class");
+  if (cls == nullptr) return false;
+  const std::string_view value = cls->value;
+  for (size_t pos = 0; pos < value.size();) {
+    while (pos < value.size() && is_tag_space(value[pos])) ++pos;
+    size_t end = pos;
+    while (end < value.size() && !is_tag_space(value[end])) ++end;
+    const std::string_view token = value.substr(pos, end - pos);
+    for (const std::string_view word : words) {
+      if (token.size() < word.size() || !equals_ci(token.substr(0, word.size()), word)) continue;
+      const std::string_view rest = token.substr(word.size());
+      if (rest.empty() || (bem && (rest.starts_with("__") || rest.starts_with("--")))) return true;
+    }
+    pos = end;
+  }
+  return false;
+}
+
+// Chrome by element or class: navigation, page and section headers and footers, asides, forms
+// (comment, search and subscription forms), and the classes above.
+bool is_chrome(const GumboNode* node) {
+  switch (node->v.element.tag) {
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_FORM:
+      return true;
+    default:
+      return has_class(node->v.element, k_chrome_classes, true);
+  }
+}
+
+bool is_element(const GumboNode* node) { return node->type == GUMBO_NODE_ELEMENT; }
+
+// The part of a scraped page that holds the post: the first element with a content class, else
+// the first <article>, else the first <main>, else the whole document.
+const GumboNode* find_content_root(const GumboNode* document) {
+  const GumboNode* article = nullptr;
+  const GumboNode* main = nullptr;
+  std::vector<const GumboNode*> stack = {document};
+  while (!stack.empty()) {
+    const GumboNode* node = stack.back();
+    stack.pop_back();
+    if (node != document) {
+      if (has_class(node->v.element, k_content_classes, false)) return node;
+      if (article == nullptr && node->v.element.tag == GUMBO_TAG_ARTICLE) article = node;
+      if (main == nullptr && node->v.element.tag == GUMBO_TAG_MAIN) main = node;
+    }
+    const GumboVector& children = node->v.element.children;
+    for (unsigned i = children.length; i-- > 0;) {  // reversed, so that the stack pops in document order
+      const auto* child = static_cast<const GumboNode*>(children.data[i]);
+      if (is_element(child)) stack.push_back(child);
+    }
+  }
+  return article != nullptr ? article : main != nullptr ? main : document;
+}
+
+size_t visible_bytes(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return !is_tag_space(c); }));
+}
+
+// The <ul>, <ol> and <section> elements under `root` whose text, not counting chrome and
+// dropped elements, is all link text: menus, tag lists and lists of related posts. One
+// post-order pass (iterative, like TextWalker).
+std::unordered_set<const GumboNode*> find_link_lists(const GumboNode* root) {
+  struct Frame {
+    const GumboNode* node;
+    unsigned next_child;
+    bool in_link;
+    size_t text;
+    size_t link_text;
+  };
+  std::unordered_set<const GumboNode*> lists;
+  std::vector<Frame> stack = {Frame{root, 0, false, 0, 0}};
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    const GumboVector& children = frame.node->v.element.children;
+    if (frame.next_child < children.length) {
+      const auto* child = static_cast<const GumboNode*>(children.data[frame.next_child++]);
+      if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_CDATA) {
+        const size_t n = visible_bytes(child->v.text.text);
+        frame.text += n;
+        if (frame.in_link) frame.link_text += n;
+      } else if (is_element(child) && role_of(child->v.element.tag) != TagRole::dropped && !is_chrome(child)) {
+        const bool in_link = frame.in_link || child->v.element.tag == GUMBO_TAG_A;
+        stack.push_back(Frame{child, 0, in_link, 0, 0});
+      }
+      continue;
+    }
+    const Frame done = frame;
+    stack.pop_back();
+    const GumboTag tag = done.node->v.element.tag;
+    if ((tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL || tag == GUMBO_TAG_SECTION) && done.text > 0 &&
+        done.link_text == done.text) {
+      lists.insert(done.node);
+    }
+    if (!stack.empty()) {
+      stack.back().text += done.text;
+      stack.back().link_text += done.link_text;
+    }
+  }
+  return lists;
+}
+
 // Walks the tree once (iteratively: malformed pages can nest thousands of levels deep).
 class TextWalker {
  public:
+  /// A walker over a feed body; with `page`, one that also passes over page chrome (is_chrome)
+  /// and the link lists found under the root it runs on.
+  explicit TextWalker(bool page = false) : m_page(page) {}
+
   HtmlText run(const GumboNode* root) {
+    if (m_page) m_link_lists = find_link_lists(root);
     visit_children(root);
     while (!m_stack.empty()) {
       Frame& frame = m_stack.back();
@@ -202,6 +461,7 @@ class TextWalker {
     if (node->type != GUMBO_NODE_ELEMENT) return;  // comments, templates, documents
     const GumboElement& element = node->v.element;
     const TagRole role = role_of(element.tag);
+    if (m_page && role != TagRole::dropped && (is_chrome(node) || m_link_lists.contains(node))) return;
     switch (role) {
       case TagRole::dropped:
         return;
@@ -249,23 +509,57 @@ class TextWalker {
   std::string m_author;
   bool m_byline_seen = false;
   std::vector<Frame> m_stack;
+  bool m_page;
+  std::unordered_set<const GumboNode*> m_link_lists;
 };
 
 bool is_reference_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '#';
 }
 
+// End of the character reference that starts at s[amp] == '&': its name or number and a ';'.
+size_t reference_end(std::string_view s, size_t amp) {
+  size_t end = amp + 1;
+  while (end < s.size() && is_reference_char(s[end])) ++end;
+  if (end < s.size() && s[end] == ';') ++end;
+  return end;
+}
+
+// Decodes one character reference ("&amp;", "&#x4E2D;", "&amp" …) with gumbo. Only the reference
+// itself goes to gumbo, so its full HTML5 table (and legacy rules such as "&amp" without ';')
+// applies while '<' or whitespace elsewhere stay literal.
+std::string decode_reference(std::string_view reference) {
+  std::string out;
+  GumboOutput* output = parse_fragment(reference);
+  const GumboVector& children = output->root->v.element.children;
+  for (unsigned c = 0; c < children.length; ++c) {
+    const auto* child = static_cast<const GumboNode*>(children.data[c]);
+    if (is_text_node(child)) out += child->v.text.text;
+  }
+  destroy(output);
+  return out;
+}
+
 }  // namespace
 
-HtmlText html_to_text(std::string_view html) {
+HtmlText html_to_text(std::string_view html, HtmlSource source) {
   if (html.find_first_of("<&") == std::string_view::npos) {
     // Plain-text bodies (YouTube descriptions) need no parse.
     return HtmlText{collapse_whitespace(html), {}};
   }
+  const std::optional<std::string> closed = close_self_closed_raw_text(html);
+  if (closed) html = *closed;
   GumboOutput* output = parse_fragment(html);
-  HtmlText result = TextWalker().run(output->root);
+  const bool page = source == HtmlSource::scraped_page;
+  HtmlText result = TextWalker(page).run(page ? find_content_root(output->root) : output->root);
   destroy(output);
   return result;
+}
+
+std::string collapse_whitespace(std::string_view s) {
+  TextSink sink;
+  sink.append(s);
+  return sink.take();
 }
 
 std::string decode_entities(std::string_view s) {
@@ -276,24 +570,36 @@ std::string decode_entities(std::string_view s) {
     const size_t amp = s.find('&', i);
     out += s.substr(i, amp - i);
     if (amp == std::string_view::npos) break;
-    size_t end = amp + 1;
-    while (end < s.size() && is_reference_char(s[end])) ++end;
-    if (end < s.size() && s[end] == ';') ++end;
-    // Only the reference itself goes to gumbo, so its full HTML5 table (and legacy rules
-    // such as "&amp" without ';') applies while '<' or whitespace elsewhere stay literal.
-    const std::string_view reference = s.substr(amp, end - amp);
-    if (reference.size() == 1) {
-      out += '&';
-    } else {
-      GumboOutput* output = parse_fragment(reference);
-      const GumboVector& children = output->root->v.element.children;
-      for (unsigned c = 0; c < children.length; ++c) {
-        const auto* child = static_cast<const GumboNode*>(children.data[c]);
-        if (is_text_node(child)) out += child->v.text.text;
-      }
-      destroy(output);
-    }
+    const size_t end = reference_end(s, amp);
+    out += end == amp + 1 ? std::string("&") : decode_reference(s.substr(amp, end - amp));
     i = end;
+  }
+  return out;
+}
+
+std::string decode_double_escaped(std::string_view s) {
+  const std::string once = decode_entities(s);
+  std::string out;
+  out.reserve(once.size());
+  size_t i = 0;
+  while (i < once.size()) {
+    const size_t amp = once.find('&', i);
+    out += std::string_view(once).substr(i, amp - i);
+    if (amp == std::string::npos) break;
+    const size_t end = reference_end(once, amp);
+    const std::string_view reference = std::string_view(once).substr(amp, end - amp);
+    if (reference.size() > 2 && reference.ends_with(';')) {
+      // A whole reference: gumbo decoded all of it (a legacy prefix such as "&not" in "&notit;"
+      // leaves the rest, ';' included) into a character other than U+FFFD (invalid numbers).
+      const std::string decoded = decode_reference(reference);
+      if (decoded != reference && decoded != "\uFFFD" && (!decoded.ends_with(';') || decoded == ";")) {
+        out += decoded;
+        i = end;
+        continue;
+      }
+    }
+    out += '&';
+    i = amp + 1;
   }
   return out;
 }

@@ -130,9 +130,20 @@ TEST(ArticleTitle, QuotEntitiesDecoded) {
   EXPECT_TRUE(contains(a.text, "只要有候选人率先在全美538张选举人票中拿下过半270张，可入主白宫。"));
 }
 
-TEST(ArticleTitle, DoubleEncodedEntityDecodedOnce) {
-  const Article a = parse_sample("quirks/title-entity-double-encoded-rfi.md");
-  EXPECT_EQ(a.title, "大&#22338;直美直落二轻取乔琪 晋级美网第3轮 – 法国国际广播电台 - RFI");
+TEST(ArticleTitle, DoubleEscapedEntityIsDecodedTwice) {
+  const Article a = parse_sample("quirks/title-entity-double-encoded-rfi.md");  // 大&amp;#22338;直美
+  EXPECT_EQ(a.title, "大坂直美直落二轻取乔琪 晋级美网第3轮 – 法国国际广播电台 - RFI");
+}
+
+TEST(ArticleTitle, OnlyWholeValidReferencesAreDecodedTwice) {
+  const auto title_of = [](std::string_view link_title) {
+    const auto r = parse_article("<!--1-->\n[" + std::string(link_title) + "](https://a.example/)\n------\n\nx\n", "p");
+    return r.ok() ? r->title : "parse failed";
+  };
+  EXPECT_EQ(title_of("&amp;#21328;"), "卐");
+  EXPECT_EQ(title_of("&amp;#x5350; &amp;quot;q&amp;quot;"), "卐 \"q\"");
+  EXPECT_EQ(title_of("AT&amp;T M&amp;A 72&amp;股权"), "AT&T M&A 72&股权");
+  EXPECT_EQ(title_of("&amp;bogus; &amp;#0; &amp;#xD800; &amp;notit;"), "&bogus; &#0; &#xD800; &notit;");
 }
 
 TEST(ArticleTitle, AmpEntityInEnglishTitle) {
@@ -236,6 +247,55 @@ TEST(ArticleBody, FeedxFooterIsCutAtTheMarkerWhateverTheDomain) {
       "p");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->text, "body");
+}
+
+TEST(ArticleBody, BetterFeedFooterIsCutAndItsPostTagsKept) {
+  const Article a = parse_sample("quirks/better-feed-footer-cdt.md");
+  EXPECT_TRUE(a.html.ends_with("Ozh</a></small></p>"));
+  const std::vector<std::string> lines = lines_of(a.text);
+  ASSERT_GE(lines.size(), 2U);
+  EXPECT_EQ(lines[lines.size() - 2], "—朱斌于2020年7月7日");
+  EXPECT_EQ(lines.back(), "言论自由");  // the post tag, without its "Post tags:" label
+  for (const std::string_view chrome : {"get_post_time", "Permalink", "No comment", "del.icio.us", "Post tags",
+                                        "Feed enhanced", "Ozh", "大号冲塔 for", "©"}) {
+    EXPECT_FALSE(contains(a.text, chrome)) << chrome;
+  }
+}
+
+TEST(ArticleBody, BetterFeedFooterShapes) {
+  const auto text_of = [](std::string_view body) {
+    const auto r = parse_article("<!--1-->\n[t](https://a.example/)\n------\n\n" + std::string(body) + "\n", "p");
+    return r.ok() ? r->text : "parse failed";
+  };
+  // A rendered year, several tags, a comment count, the © character, inside a <div> wrapper.
+  EXPECT_EQ(text_of("<div><p>正文</p><hr /><p><small>© 某人 for <a href=\"x\">中国数字时代</a>, 2020. |<a href=\"x\">"
+                    "Permalink</a> |<a href=\"x#comments\">3 comments</a> |Add to<a href=\"y\">del.icio.us</a><br/>"
+                    "Post tags: <a rel=\"tag\">新冠疫情</a>, <a rel=\"tag\">李文亮</a><br/></small></p></div>"),
+            "正文\n新冠疫情, 李文亮");
+  // Only the plugin's credit line.
+  EXPECT_EQ(text_of("<p>正文</p><p><small>Feed enhanced by <a href='x'>Better Feed</a> from  <a href='y'>Ozh</a>"
+                    "</small></p>"),
+            "正文");
+  // "Permalink" in the text itself is no footer, after an <hr> or not.
+  EXPECT_EQ(text_of("<p>The <a href=\"x\">Permalink</a> button.</p>"), "The Permalink button.");
+  EXPECT_EQ(text_of("<p>a</p><hr><p>The <a href=\"x\">Permalink</a> button.</p>"), "a\nThe Permalink button.");
+}
+
+TEST(ArticleBody, AppearedFirstOnCreditIsCut) {
+  const Article a = parse_sample("quirks/appeared-first-on-cdt.md");
+  EXPECT_TRUE(a.text.ends_with("他上方的标语写着：“人人有社保，生活更美好”。\nimg"));  // img: an <img alt>
+  // Only a last paragraph is a credit.
+  const auto r = parse_article(
+      "<!--1-->\n[t](https://a.example/)\n------\n\n<p>The post <a>x</a> appeared first on <a>y</a>.</p><p>正文</p>\n",
+      "p");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, "The post x appeared first on y.\n正文");
+}
+
+TEST(ArticleBody, SelfClosedIframeDoesNotSwallowTheRest) {
+  const Article a = parse_sample("quirks/self-closed-iframe-rfa.md");  // <iframe … width="476"/></p>
+  EXPECT_TRUE(contains(a.text, "AIT处长郦英杰：美台合作基于理念相近和共同价值"));
+  EXPECT_TRUE(a.text.ends_with("网编：洪伟"));
 }
 
 TEST(ArticleBody, ScriptAndIframeAreDropped) {
@@ -403,14 +463,123 @@ TEST(ArticleVariant, TimestampLineWinsOverCdtDateLine) {
   EXPECT_EQ(r->text, "x");
 }
 
-TEST(ArticleVariant, NeistPageWithoutHeaderFails) {
-  const std::string bytes = read_sample("variants/neist-html-no-header.md");
-  const auto r = parse_article(bytes, "variants/neist-html-no-header.md");
+// ---------------------------------------------------------------- front-matter posts (nei.st)
+
+TEST(ArticleFrontMatterPost, HeaderFieldsComeFromTheFrontMatter) {
+  const Article a = parse_sample("variants/neist-html-no-header/initium-entry-meta.md");
+  EXPECT_EQ(a.title, "曾国平：架在香港头上的两把刀");
+  EXPECT_EQ(a.url, "https://nei.st/medium/initium/kkokszwkiyjtab_yumko1g");
+  EXPECT_EQ(a.source, "nei.st");
+  EXPECT_EQ(a.published_ms, std::optional<int64_t>(1595316090000));  // 2020-07-21T08:21:30+01:00
+  EXPECT_EQ(a.author, "Nei.st");
+  EXPECT_TRUE(a.html.starts_with("<article class=\"post-23345 post"));
+  EXPECT_TRUE(a.html.ends_with("</article>"));
+}
+
+TEST(ArticleFrontMatterPost, EntryContentIsKeptAndEntryMetaDropped) {
+  const Article a = parse_sample("variants/neist-html-no-header/initium-entry-meta.md");
+  const std::vector<std::string> lines = lines_of(a.text);
+  ASSERT_GE(lines.size(), 3U);
+  // The dek of the entry content comes first; the page header's <h1> title is chrome.
+  EXPECT_TRUE(lines[0].starts_with("「香港自治法」目前除了为特区护照持有人带来不便"));
+  EXPECT_EQ(lines[1], "2020 年 6 月 16 日，香港维港出现一道彩虹。");  // a caption
+  EXPECT_TRUE(contains(a.text, "不再特殊的香港代表什么？香港的繁荣稳定是否会一去不返？"));
+  EXPECT_TRUE(contains(a.text, "U.S. starts paring back Hong Kong's special status due to security law"));
+  // The entry-meta line ("Initium Media / July 20, 2020 / Inside Premium Subscriptions") and
+  // the entry footer (category and tag links) are chrome.
+  EXPECT_FALSE(contains(a.text, "July 20, 2020"));
+  EXPECT_FALSE(contains(a.text, "Inside Premium Subscriptions"));
+  EXPECT_FALSE(contains(a.text, "Initium Media"));
+  EXPECT_FALSE(contains(a.text, "Hong Kong Protests"));
+  EXPECT_FALSE(contains(a.text, "曾国平：架在香港头上的两把刀"));
+}
+
+TEST(ArticleFrontMatterPost, RelatedListAndEntryFooterAreDropped) {
+  const Article a = parse_sample("variants/neist-html-no-header/economist-related-list.md");
+  EXPECT_EQ(a.title, "百万分之一人群的生活");
+  EXPECT_EQ(a.published_ms, std::optional<int64_t>(1577093906000));  // 2019-12-23T09:38:26+00:00
+  EXPECT_TRUE(a.text.starts_with("亿万富翁发的是不义之财吗？\n亿万富翁向来不怎么受极左派待见。"));
+  EXPECT_TRUE(a.text.ends_with("相比一竹竿打翻全船的富人，增加经济中的竞争将更能造福普罗大众。"));
+  // "Related", the related post's title and its source, and the entry footer's category.
+  EXPECT_FALSE(contains(a.text, "Related"));
+  EXPECT_FALSE(contains(a.text, "沉默的富人"));
+  EXPECT_FALSE(contains(a.text, "The Economist"));
+}
+
+TEST(ArticleFrontMatterPost, ShortPostKeepsItsChartTitleAndCaptions) {
+  const Article a = parse_sample("variants/neist-html-no-header/initium-post-meta-lockup.md");
+  EXPECT_EQ(a.title, "数据：建制崩盘、泛民大胜背后");
+  EXPECT_EQ(a.url, "https://nei.st/medium/initium/hongkong-district-council-election-analysis");
+  EXPECT_EQ(a.published_ms, std::optional<int64_t>(1577184919000));  // 2019-12-24T10:55:19+00:00
+  EXPECT_TRUE(contains(a.text, "民主党取代民建联成为区议会第一大党，公民党第二。"));
+  EXPECT_TRUE(contains(a.text, "People celebrate outside a polling station on Nov. 25."));
+  EXPECT_TRUE(
+      a.text.ends_with("Pro-Democracy Candidates Sweep All 18 Districts\n"
+                       "Difference in the share of seats held by the two main camps"));
+}
+
+TEST(ArticleFrontMatterPost, IsoDateWithOffsetAndChromeOfAWholePage) {
+  const auto r = parse_article(
+      "---\nlayout: post\ntitle: \"Page &amp;#21328; title\"\ndate: 2020-10-14T12:56:40+08:00\n"
+      "author: 'Site''s name'\nfrom: https://news.example/a/1\n---\n"
+      "<html><head><title>Site title</title></head><body><nav><ul><li><a href=/>首页</a></li></ul></nav>"
+      "<header class=\"site-header\">网站名</header><article><header><h1>标题</h1>"
+      "<div class=\"entry-meta\">Posted on October 14, 2020</div></header>"
+      "<div class=\"entry-content\"><p>正文第一段。</p><div class=\"sharedaddy\">Share this</div><p>正文第二段。</p>"
+      "<ul><li><a href=/x>相关文章甲</a></li><li><a href=/y>相关文章乙</a></li></ul></div>"
+      "<footer class=\"entry-footer\">Tags: 标签</footer></article><div class=\"comments-area\">"
+      "<form><textarea>Leave a reply</textarea></form></div><footer>© 网站</footer></body></html>\n",
+      "p");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->published_ms, std::optional<int64_t>(1602651400000));  // 2020-10-14T04:56:40Z
+  EXPECT_EQ(r->title, "Page 卐 title");
+  EXPECT_EQ(r->author, "Site's name");
+  EXPECT_EQ(r->source, "news.example");
+  EXPECT_EQ(r->text, "正文第一段。\n正文第二段。");
+}
+
+TEST(ArticleFrontMatterPost, PageWithNoTextIsSkipped) {
+  const auto r = parse_article(read_sample("variants/neist-html-no-header/posts-page-no-body.md"), "p");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ExitCode::some_failed);
-  EXPECT_EQ(r.error().message, k_reason_no_header);
+  EXPECT_EQ(r.error().message, k_reason_no_body);
   EXPECT_TRUE(is_not_article(r.error()));
-  EXPECT_FALSE(contains(r.error().message, "neist"));  // the caller adds the path
+  const auto bare = parse_article("---\ntitle: \"t\"\nfrom: https://a.example/\n---\n\n", "p");
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.error().message, k_reason_no_body);
+}
+
+TEST(ArticleFrontMatterPost, SitePagesWithoutUrlAreSkipped) {
+  const std::vector<std::string_view> cases = {
+      "---\nlayout: page\ntitle: 关于\npermalink: /about/\n---\n\n本站介绍。\n",          // about
+      "---\nlayout: page\ntitle: \"t\"\nfrom: /lists/BBC\n---\n\n<ul><li>x</li></ul>\n",  // no host
+  };
+  for (const std::string_view bytes : cases) {
+    SCOPED_TRACE(std::string(bytes));
+    const auto r = parse_article(bytes, "p");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, k_reason_no_url);
+    EXPECT_TRUE(is_not_article(r.error()));
+  }
+}
+
+// ---------------------------------------------------------------- front-matter author
+
+TEST(ArticleAuthor, FrontMatterAuthorWhenTheBodyNamesNone) {
+  EXPECT_EQ(parse_sample("variants/jekyll-front-matter-solidot.md").author, "Solidot");
+  const auto r = parse_article(
+      "---\nauthor: 好青年荼毒室\u200a—\u200a哲學部 \n---\n<!--1-->\n[t](https://medium.com/x)\n------\n\n<p>x</p>\n",
+      "p");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->author, "好青年荼毒室 — 哲學部");  // U+200A hair spaces collapse to one space
+}
+
+TEST(ArticleAuthor, BodyBylineWinsOverFrontMatter) {
+  const auto r = parse_article(
+      "---\nauthor: 纽约时报\n---\n<!--1-->\n[t](https://cn.nytimes.com/x)\n------\n\n"
+      "<div><i>KEITH BRADSHER<br>2020-10-13 10:58:08</i></div><p>x</p>\n",
+      "p");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->author, "KEITH BRADSHER");
 }
 
 // ---------------------------------------------------------------- errors
@@ -426,18 +595,24 @@ TEST(ArticleErrors, EmptyFile) {
 }
 
 TEST(ArticleErrors, FilesWithoutHeaderAreNotArticles) {
-  const std::vector<std::string_view> cases = {
-      "plain text, no link\n------\n\nbody\n",  // no [ line
-      "[t](https://a.example/)\n\nbody\n",       // no ------ line
-      "---\ntitle: \"only front matter\"\n---\n\n<article>x</article>\n",
-      "---\nunclosed: front matter\n[t](https://a.example/)\n------\n\nbody\n",
+  const std::vector<std::pair<std::string_view, std::string_view>> cases = {
+      {"plain text, no link\n------\n\nbody\n", k_reason_no_header},  // no [ line (a README)
+      {"[t](https://a.example/)\n\nbody\n", k_reason_no_header},      // no ------ line
+      {"---\nunclosed: front matter\n[t](https://a.example/)\n------\n\nbody\n", k_reason_no_header},
+      {"<!-- Async font loading -->\n<link rel=\"preload\">\n", k_reason_no_header},   // an HTML include
+      {"{% if site.analytics %}<script>x</script>{% endif %}\n", k_reason_no_header},  // Liquid, not JSON
+      {"MIT License\n\nCopyright (c) 2017\n", k_reason_no_header},
+      {"---\ntitle: \"only front matter\"\n---\n\n<article>x</article>\n", k_reason_no_url},
+      {"[\"dm-news-2020/a.md\", \"0123abcd\"]\n[\"dm-news-2020/b.md\", \"4567ef01\"]\n", k_reason_json},
+      {"{\n  \"name\": \"chinadigitaltimes-latest\",\n  \"version\": \"1.0.0\"\n}\n", k_reason_json},
+      {"[1, 2]", k_reason_json},
   };
-  for (const std::string_view bytes : cases) {
+  for (const auto& [bytes, reason] : cases) {
     SCOPED_TRACE(std::string(bytes));
     const auto r = parse_article(bytes, "bad.md");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ExitCode::some_failed);
-    EXPECT_EQ(r.error().message, k_reason_no_header);
+    EXPECT_EQ(r.error().message, reason);
     EXPECT_TRUE(is_not_article(r.error()));
   }
 }

@@ -86,6 +86,99 @@ TEST(HtmlToText, CommentDoesNotJoinOrSplitWords) {
             "podcasts on iOS or Android.");
 }
 
+// ---------------------------------------------------------------- self-closed raw-text elements
+
+TEST(HtmlToTextSelfClosed, EveryRawTextElementKeepsTheTextAfterIt) {
+  for (const std::string name :
+       {"iframe", "script", "style", "textarea", "title", "noscript", "xmp", "noembed", "noframes", "plaintext"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(text_of("<p>before</p><" + name + " src=\"https://x.example/a/b\" />\n<p>after</p>"), "before\nafter");
+    // Inside a paragraph (<xmp> ends a <p>, as HTML5 parses it).
+    EXPECT_EQ(text_of("<p>before<" + name + "/>after</p>"), name == "xmp" ? "before\nafter" : "beforeafter");
+    const std::string upper = name == "plaintext" ? "PLAINTEXT" : "IFRAME";
+    EXPECT_EQ(text_of("<p>a</p><" + upper + " data-x='1'/><p>b</p>"), "a\nb");
+  }
+}
+
+TEST(HtmlToTextSelfClosed, ClosedRawTextElementsAreStillDropped) {
+  EXPECT_EQ(text_of("<p>a</p><script>var s = \"<p>no</p>\"; x = \"<iframe/>\";</script><p>b</p>"), "a\nb");
+  EXPECT_EQ(text_of("<p>a</p><iframe src=\"x\">fallback <b>text</b></iframe><p>b</p>"), "a\nb");
+  EXPECT_EQ(text_of("<style>p { content: \"/>\" }</style><p>a<img src=\"x\"/>b</p>"), "ab");
+}
+
+TEST(HtmlToTextSelfClosed, TagsAreReadAsTheTokenizerReadsThem) {
+  // '>' and "/>" inside quoted attribute values do not end the tag.
+  EXPECT_EQ(text_of("<p>a</p><iframe title=\"x > y />\" src='/>'/><p>b</p>"), "a\nb");
+  // An unquoted value keeps its '/', so this iframe is open, as browsers read it: its raw text
+  // runs to </iframe>.
+  EXPECT_EQ(text_of("<p>a</p><iframe src=x/>swallowed</iframe><p>b</p>"), "a\nb");
+  // Quotes in comments and in the text of closed raw-text elements do not start attribute values.
+  EXPECT_EQ(text_of("<p>a</p><!-- <a title=\" --><iframe/><p>b</p><!-- \" -->"), "a\nb");
+  EXPECT_EQ(text_of("<p>a</p><script>x = \"<a title='\";</script><iframe/><p>b</p><script>y = \"'\";</script>"),
+            "a\nb");
+  // Text that only looks like a tag is left as it is: in an attribute value, in RCDATA.
+  EXPECT_EQ(text_of("<p>a<img alt=\"<title/> x\" src=\"y\">b</p>"), "a\n<title/> x\nb");
+  EXPECT_EQ(text_of("<textarea>x <title/> y</textarea>"), "x <title/> y");
+  // Self-closing a void or ordinary element changes nothing.
+  EXPECT_EQ(text_of("<p>a<br/>b</p><div/>c"), "a\nb\nc");
+}
+
+// ---------------------------------------------------------------- scraped pages
+
+std::string page_text(std::string_view html) { return html_to_text(html, HtmlSource::scraped_page).text; }
+
+TEST(HtmlToTextPage, EntryContentIsTheRoot) {
+  const std::string page =
+      "<html><head><title>Site</title><meta charset=utf-8></head><body>"
+      "<nav class=\"menu\"><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>"
+      "<div class=\"site-branding\">Site name</div><article><header class=\"entry-header\"><h1>Title</h1>"
+      "<div class=\"entry-meta\">Posted on May 1, 2020 by <span class=\"byline\">Ann</span></div></header>"
+      "<div class=\"entry-content\"><p>First paragraph.</p><p>Second paragraph.</p></div>"
+      "<footer class=\"entry-footer\">Posted in News</footer></article>"
+      "<aside class=\"widget-area\">Recent posts</aside><footer class=\"site-footer\">© Site</footer>"
+      "</body></html>";
+  EXPECT_EQ(page_text(page), "First paragraph.\nSecond paragraph.");
+  // As a feed body, the same markup keeps everything but <head> (and its <title>).
+  EXPECT_NE(text_of(page).find("Posted on May 1, 2020"), std::string::npos);
+}
+
+TEST(HtmlToTextPage, ArticleThenMainThenDocumentAreTheFallbackRoots) {
+  EXPECT_EQ(page_text("<div>site</div><article><header><h1>T</h1></header><p>body</p><footer>f</footer></article>"
+                      "<div>after</div>"),
+            "body");
+  EXPECT_EQ(page_text("<div>site</div><main><p>body</p></main>"), "body");
+  EXPECT_EQ(page_text("<html><head><title>T</title></head><body><nav><a href=/>Home</a></nav><p>body</p>"
+                      "<footer>© x</footer></body></html>"),
+            "body");
+}
+
+TEST(HtmlToTextPage, ChromeClassesAreDroppedInsideTheContent) {
+  EXPECT_EQ(page_text("<div class=\"entry-content\"><p>a</p>"
+                      "<div class=\"entry-meta\"><div class=\"entry-meta__text\">July 20, 2020</div></div>"
+                      "<div class=\"sharedaddy sd-sharing-enabled\"><h3>Share this:</h3></div>"
+                      "<div id=\"jp-relatedposts\" class=\"jp-relatedposts\"><h3>Related</h3></div>"
+                      "<div class=\"post-navigation\"><a>Previous post</a> text</div>"
+                      "<div id=\"comments\" class=\"comments-area\"><h2>One comment</h2></div>"
+                      "<p class=\"shareholder-note\">b</p><div class=\"Share--big\">share</div></div>"),
+            "a\nb");
+}
+
+TEST(HtmlToTextPage, LinkListsAreDroppedButLinksInTextAreKept) {
+  EXPECT_EQ(page_text("<div class=\"entry-content\"><p>See <a href=\"x\">the report</a> here.</p>"
+                      "<section class=\"collection\"><header>Related</header><ul><li><a href=\"y\"><h2>Other post</h2>"
+                      "</a><footer><a href=\"z\">The Economist</a></footer></li></ul></section>"
+                      "<ul><li><a href=\"t1\">Tag one</a></li><li><a href=\"t2\">Tag two</a></li></ul>"
+                      "<ul><li>Point one, <a href=\"s\">source</a></li></ul></div>"),
+            "See the report here.\nPoint one, source");
+}
+
+TEST(HtmlToTextPage, DeepPagesDoNotOverflow) {
+  std::string html = "<div class=\"entry-content\">";
+  for (int i = 0; i < 2000; ++i) html += "<section><ul><li>";
+  html += "<a href=\"x\">deep link</a> text";
+  EXPECT_EQ(page_text(html), "deep link text");
+}
+
 // ---------------------------------------------------------------- images and captions
 
 TEST(HtmlToText, ImageAltIsItsOwnParagraph) {
@@ -186,6 +279,30 @@ TEST(DecodeEntities, NumericReferences) {
 TEST(DecodeEntities, DecodesOnlyOnce) {
   EXPECT_EQ(decode_entities("大&amp;#22338;直美"), "大&#22338;直美");
   EXPECT_EQ(decode_entities("&amp;amp;"), "&amp;");
+}
+
+TEST(DecodeDoubleEscaped, DecodesWholeValidReferencesTwice) {
+  EXPECT_EQ(decode_double_escaped("大&amp;#22338;直美"), "大坂直美");
+  EXPECT_EQ(decode_double_escaped("&amp;#21328; &amp;#x5350; &amp;quot;x&amp;quot; &amp;eacute;"), "卐 卐 \"x\" é");
+  EXPECT_EQ(decode_double_escaped("&#38;#21328;"), "卐");
+  EXPECT_EQ(decode_double_escaped("&amp;semi;"), ";");
+  EXPECT_EQ(decode_double_escaped("&quot;选举舞弊&quot;"), "\"选举舞弊\"");  // once-escaped titles as before
+}
+
+TEST(DecodeDoubleEscaped, LeavesEverythingElseAsTheFirstPassGaveIt) {
+  EXPECT_EQ(decode_double_escaped("AT&amp;T, M&amp;A, S&amp;P 500, 72&amp;股权"), "AT&T, M&A, S&P 500, 72&股权");
+  EXPECT_EQ(decode_double_escaped("&amp;bogus; &amp;#0; &amp;#xD800; &amp;#x110000; &amp;#;"),
+            "&bogus; &#0; &#xD800; &#x110000; &#;");
+  EXPECT_EQ(decode_double_escaped("&amp;amp &amp;notit; &amp;#65"), "&amp &notit; &#65");  // no ';', or a prefix
+  EXPECT_EQ(decode_double_escaped("a & b &"), "a & b &");
+  EXPECT_EQ(decode_double_escaped(""), "");
+}
+
+TEST(CollapseWhitespace, UnicodeSpacesBecomeOneSpace) {
+  EXPECT_EQ(collapse_whitespace("  好青年荼毒室\u200a—\u200a哲學部 \n"), "好青年荼毒室 — 哲學部");
+  EXPECT_EQ(collapse_whitespace("a\u2009b\u202fc\u205fd\u2000\u2003e\u00a0f\tg"), "a b c d e f g");
+  EXPECT_EQ(collapse_whitespace("中\u3000文\uFEFF字"), "中\u3000文字");
+  EXPECT_EQ(collapse_whitespace("\u200b"), "\u200b");  // a zero-width space is no whitespace
 }
 
 TEST(DecodeEntities, LeavesEverythingElseAlone) {

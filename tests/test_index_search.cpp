@@ -185,6 +185,40 @@ TEST(Fields, AuthorMatchesTheBylineOnly) {
   EXPECT_EQ(both->hits.size(), 2u);
 }
 
+TEST(Fields, AuthorFindsTheFrontMatterAuthorWhenTheBodyNamesNone) {
+  TempDir dir;
+  // A teahouse-style post (channel in the front matter, no byline), a nei.st-style front-matter
+  // post, and a post whose body byline wins over its front matter.
+  write_file(dir.path() / "in" / "channel.md",
+             "---\nlayout: post\ntitle: \"敘事與人生\"\nauthor: 好青年荼毒室\u200a—\u200a哲學部\n---\n" +
+                 article(1580994661000, "敘事與人生", "https://medium.com/p/1", "<p>關於敘事的文章。</p>"));
+  write_file(dir.path() / "in" / "page.md",
+             "---\ntitle: \"煤制氢路径争议\"\ndate: 2019-12-02T10:09:42+00:00\nauthor: Nei.st\n"
+             "from: https://nei.st/medium/caixin/cw880c\n---\n<article><header><h1>煤制氢路径争议</h1></header>"
+             "<div class=\"entry-content\"><p>山西省欲打造中国「氢谷」。</p></div></article>\n");
+  write_file(dir.path() / "in" / "byline.md",
+             "---\nauthor: 纽约时报\n---\n" +
+                 article(1602583088000, "标题", "https://cn.nytimes.com/1",
+                         "<div><i>KEITH BRADSHER<br>2020-10-13 10:58:08</i></div><p>纽约时报的报道。</p>"));
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto urls = [&](const std::string& q) {
+    Result<SearchResults> r = s->search(q, {});
+    EXPECT_TRUE(r.ok()) << q;
+    std::set<std::string> found;
+    if (r.ok()) {
+      for (const auto& hit : r->hits) found.insert(hit.article.url);
+    }
+    return found;
+  };
+  EXPECT_EQ(urls("author:好青年荼毒室"), std::set<std::string>{"https://medium.com/p/1"});
+  EXPECT_EQ(urls("author:\"好青年荼毒室 — 哲學部\""), std::set<std::string>{"https://medium.com/p/1"});
+  EXPECT_EQ(urls("author:nei.st 氢谷"), std::set<std::string>{"https://nei.st/medium/caixin/cw880c"});
+  EXPECT_EQ(urls("author:bradsher"), std::set<std::string>{"https://cn.nytimes.com/1"});
+  EXPECT_TRUE(urls("author:纽约时报").empty());  // the body's byline wins
+  EXPECT_EQ(urls("纽约时报"), std::set<std::string>{"https://cn.nytimes.com/1"});
+}
+
 TEST_F(IndexSearch, DateFiltersAndSortOrders) {
   EXPECT_EQ(set_of("date:2020-07-01"), Set{"1"});
   EXPECT_EQ(set_of("date:2020-07"), (Set{"1", "2", "5"}));
