@@ -30,12 +30,28 @@ std::string_view builtin_sources(uint32_t i) {
   return {k_sources + k_source_offsets[i], k_source_offsets[i + 1] - k_source_offsets[i]};
 }
 
-/// Name dots and the separators that stand for one between two parts of a name.
-bool is_name_dot(UChar32 c) {
+/// Han ideographs (the unified blocks and extensions, and the compatibility block).
+bool is_han(UChar32 c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x3134F);
+}
+
+/// Whether the code point `c` at [pos, next) of `text` stands for a name dot: one of · ・ ‧ • ∙
+/// anywhere, or one of . - ‐ ‑ between two ideographs.
+bool is_name_dot(std::string_view text, size_t pos, size_t next, UChar32 c) {
   switch (c) {
-    case 0x00B7: case 0x30FB: case 0x2027: case 0x2022: case 0x2219:  // · ・ ‧ • ∙
-    case '.': case '-': case 0x2010: case 0x2011:                     // . - ‐ ‑
+    case 0x00B7: case 0x30FB: case 0x2027: case 0x2022: case 0x2219:
       return true;
+    case '.': case '-': case 0x2010: case 0x2011: {
+      if (pos == 0 || next == text.size()) return false;
+      const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+      auto b = static_cast<int32_t>(pos);
+      auto n = static_cast<int32_t>(next);
+      UChar32 before, after;
+      U8_PREV(s, 0, b, before);
+      U8_NEXT(s, n, static_cast<int32_t>(text.size()), after);
+      return is_han(before) && is_han(after);
+    }
     default:
       return false;
   }
@@ -48,12 +64,13 @@ size_t append_canonical(std::string_view text, size_t pos, std::string& key) {
   auto i = static_cast<int32_t>(pos);
   UChar32 c;
   U8_NEXT(s, i, static_cast<int32_t>(text.size()), c);
-  if (is_name_dot(c)) {
+  const auto next = static_cast<size_t>(i);
+  if (is_name_dot(text, pos, next, c)) {
     key += k_dot;
   } else {
-    key.append(text.data() + pos, static_cast<size_t>(i) - pos);
+    key.append(text.data() + pos, next - pos);
   }
-  return static_cast<size_t>(i);
+  return next;
 }
 
 /// Binary-search state over forms sorted by bytes: [lo, hi) are the forms that start with the
@@ -155,9 +172,6 @@ std::vector<VariantMatch> VariantTable::find_all(std::string_view folded_text) c
     }
     begin = next;
   }
-  std::sort(out.begin(), out.end(), [](const VariantMatch& x, const VariantMatch& y) {
-    return std::pair(x.begin, x.end) < std::pair(y.begin, y.end);
-  });
   return out;
 }
 
@@ -198,9 +212,8 @@ Result<std::vector<std::string>> VariantTable::merge(std::string_view text, std:
     const std::vector<std::string_view> fields = variant_line_fields(line);
     if (fields.empty() || error) return;
     Line l{line_no, {}, fields[0].starts_with('-')};
-    for (std::string_view f : fields) l.forms.push_back(canonical(fold(f)));
+    for (std::string_view f : fields) l.forms.push_back(canonical(fold(l.remove ? f.substr(1) : f)));
     if (l.remove) {
-      l.forms[0].erase(0, 1);
       if (fields.size() != 1 || l.forms[0].empty()) {
         error = Error{ExitCode::usage,
                       std::string(origin) + ":" + std::to_string(line_no) + ": a removal is `-FORM`, one form",

@@ -8,8 +8,8 @@
 // time: a lookup is a binary search over the forms.
 //
 // A form is folded text (newsidx::fold: NFKC_Casefold, then Traditional→Simplified), with name
-// dots written U+00B7 "·" (唐纳·川普). In a text searched with find_all(), any of the name dots
-// · ・ ‧ • ∙ and the separators . - ‐ ‑ between two parts matches the "·" of a form.
+// dots written U+00B7 "·" (唐纳·川普). In a text searched with find_all() and in a form looked up,
+// any of the name dots · ・ ‧ • ∙, and any of . - ‐ ‑ between two ideographs, stands for "·".
 #pragma once
 
 #include <cstddef>
