@@ -24,7 +24,7 @@ its figures; the rule names below (S1...C2) are the ones used there and in the r
   S2 parse      a CGroup two-way rule ("zh-cn:A;zh-tw:B;") links all its texts; a one-way rule
                 ("A=>zh-cn:B") links A and B; an OpenCC line links its key to each value. Untagged
                 fragments, empty texts and no-conversion rules (blockers) are skipped.
-  S3 forms      name dots (・‧•･, "." and "-" between ideographs) become "·" and the text is folded
+  S3 forms      name dots (・‧•∙･, and . - ‐ ‑ between ideographs) become "·" and the text is folded
                 by newsidx; a form must be ideographs and "·" only (no Latin, digits, kana or other
                 punctuation) with at least two ideographs; "·" at either end is dropped
   S4 links      a link is dropped when its forms are equal after folding (script only) or when one
@@ -70,10 +70,10 @@ TAG = re.compile(r"^\s*(zh(?:-(?:hans|hant|cn|tw|hk|mo|sg|my))?)\s*[:=]\s*(.*?)\
 # MediaWiki's own cut points for the text of a rule that carries more wiki markup after it.
 CUTS = ("}-", "|display", "|original", "<!--", "}}")
 DOT = "\u00b7"
-NAME_DOTS = "\u30fb\u2027\u2022\uff65"
+NAME_DOTS = "\u30fb\u2027\u2022\u2219\uff65"  # as src/variants.cpp: ・ ‧ • ∙ ･
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_DOT_RUN = re.compile(f"^[{HAN}]+(?:{DOT}[{HAN}]+)*$")
-BETWEEN_HAN = re.compile(f"(?<=[{HAN}])\\s*[.．\\-－]\\s*(?=[{HAN}])")
+BETWEEN_HAN = re.compile(f"(?<=[{HAN}])\\s*[.．\\-－\u2010\u2011]\\s*(?=[{HAN}])")
 # Hosts grouped by the vocabulary they were measured to use (docs/variants.md, "Corpus").
 TW_HOSTS = {"www.cna.com.tw", "www.rti.org.tw"}
 CN_HOSTS = {"cn.reuters.com", "cn.ft.com", "cn.nytimes.com", "www.zaobao.com", "www.solidot.org", "www.bbc.com",
@@ -237,7 +237,7 @@ class Corpus:
         dump = args.build / "bench/dump_articles"
         counter = args.build / "bench/variant_counts"
         articles = work / "articles.jsonl"
-        if not articles.exists() or articles.stat().st_mtime < dump.stat().st_mtime:
+        if not articles.exists() or articles.stat().st_size == 0 or articles.stat().st_mtime < dump.stat().st_mtime:
             with open(articles, "wb") as out:
                 subprocess.run([str(dump), str(args.corpus)], stdout=out, check=True)
         (work / "candidates.tsv").write_text("".join(" ".join(c) + "\n" for c in classes), encoding="utf-8")
@@ -250,6 +250,8 @@ class Corpus:
                 group = "tw" if host in TW_HOSTS else "cn" if host in CN_HOSTS else "mixed"
                 for key, v in ((group, n), ("all", n), ("free", free)):
                     self.df[form][key] += int(v)
+        if not self.df:
+            sys.exit(f"gen_variants: no candidate form occurs in {articles}: is {args.corpus} the corpus?")
         forms = sorted(f for c in classes for f in c)
         out = subprocess.run([str(counter), "--words"], input="".join(f + "\n" for f in forms).encode("utf-8"),
                              stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
@@ -271,6 +273,9 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/newsidx-variants"))
     ap.add_argument("--mediawiki", action="store_true")
     args = ap.parse_args()
+    for need in (args.regional / "raw/cgroups", args.corpus, args.build / "bench/variant_counts"):
+        if not need.exists():
+            sys.exit(f"gen_variants: {need} does not exist (see --help)")
     args.work.mkdir(parents=True, exist_ok=True)
     report = Report(args.work / "report.txt")
     rules = read_rules(REPO / "tools/variants_rules.txt")
@@ -288,10 +293,11 @@ def main() -> int:
     examples: dict[str, set[str]] = collections.defaultdict(set)
     for ta, sa, tb, sb in raw_links:
         a, b = folded[ta], folded[tb]
-        problems = [p for p in (form_problem(a), form_problem(b)) if p]
+        problems = [(form_problem(f), f) for f in (a, b) if form_problem(f)]
         if problems:
-            stats[f"S3 links dropped: a form is {problems[0]}"] += 1
-            examples[f"S3 {problems[0]}"].update(f for f in (a, b) if form_problem(f))
+            stats[f"S3 links dropped: a form is {problems[0][0]}"] += 1
+            for why, f in problems:
+                examples[f"S3 {why}"].add(f)
         elif a == b:
             stats["S4 links dropped: same form after folding"] += 1
         elif a in b or b in a:
