@@ -40,9 +40,16 @@ bool is_han(UChar32 c) {
 /// anywhere, or one of . - ‐ ‑ between two ideographs.
 bool is_name_dot(std::string_view text, size_t pos, size_t next, UChar32 c) {
   switch (c) {
-    case 0x00B7: case 0x30FB: case 0x2027: case 0x2022: case 0x2219:
+    case 0x00B7:
+    case 0x30FB:
+    case 0x2027:
+    case 0x2022:
+    case 0x2219:
       return true;
-    case '.': case '-': case 0x2010: case 0x2011: {
+    case '.':
+    case '-':
+    case 0x2010:
+    case 0x2011: {
       if (pos == 0 || next == text.size()) return false;
       const auto* s = reinterpret_cast<const uint8_t*>(text.data());
       auto b = static_cast<int32_t>(pos);
@@ -101,13 +108,6 @@ struct PrefixRange {
   }
 };
 
-template <class Form>
-std::optional<size_t> find_sorted(const Form& form, size_t n, std::string_view key) {
-  PrefixRange<Form> r{form, 0, n};
-  if (r.narrow(key)) return r.lo;
-  return std::nullopt;
-}
-
 }  // namespace
 
 VariantTable VariantTable::builtin() {
@@ -132,11 +132,8 @@ std::string VariantTable::canonical(std::string_view folded) {
 std::optional<uint32_t> VariantTable::find_class(std::string_view form) const {
   const std::string key = canonical(form);
   if (auto it = m_user_class_of.find(key); it != m_user_class_of.end()) return it->second;
-  if (!m_has_builtin) return std::nullopt;
-  if (auto i = find_sorted(builtin_form, k_builtin_forms, key)) {
-    const uint32_t c = k_form_class[*i];
-    if (builtin_live(c)) return c;
-  }
+  PrefixRange<decltype(builtin_form)> r{builtin_form, 0, m_has_builtin ? k_builtin_forms : 0};
+  if (r.narrow(key) && builtin_live(k_form_class[r.lo])) return k_form_class[r.lo];
   return std::nullopt;
 }
 

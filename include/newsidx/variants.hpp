@@ -99,7 +99,7 @@ class VariantTable {
   bool m_has_builtin = false;
   std::vector<bool> m_builtin_removed;  // by built-in class id; removed, or merged into a user class
   std::vector<UserClass> m_user;        // class id = builtin_classes() + index
-  std::unordered_map<std::string, uint32_t> m_user_class_of;  // user form → class id
+  std::unordered_map<std::string, uint32_t> m_user_class_of;    // user form → class id
   std::vector<std::pair<std::string, uint32_t>> m_user_sorted;  // the same pairs, sorted (find_all)
 };
 
