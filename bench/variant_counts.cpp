@@ -1,5 +1,5 @@
-// variant_counts.cpp — corpus document frequencies of variant forms, for tools/gen_variants.py's
-// curated rules and docs/variants.md (bench/variant_audit.py reads the output).
+// variant_counts.cpp — corpus document frequencies of variant forms: the corpus rules (C1, C2) of
+// tools/gen_variants.py read them (docs/variants.md).
 //
 // usage: variant_counts ARTICLES.jsonl [CLASSES]
 //        variant_counts --words < FORMS    for each line, "FORM<TAB>1" if ICU's dictionary reads the
