@@ -5,6 +5,7 @@
 
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
+#include "json_bytes.hpp"
 
 namespace newsidx {
 
@@ -16,15 +17,22 @@ bool copy_wins(const FileCopy& a, const FileCopy& b) {
 std::string to_document_data(const StoredArticle& a) {
   nlohmann::json files = nlohmann::json::array();
   for (const FileCopy& f : a.files) {
-    files.push_back({{"path", f.path},
-                     {"abspath", f.abspath},
-                     {"published", f.published_ms ? nlohmann::json(*f.published_ms) : nlohmann::json()}});
+    nlohmann::json file = nlohmann::json::object();
+    put_bytes(file, "path", f.path);
+    put_bytes(file, "abspath", f.abspath);
+    file["published"] = f.published_ms ? nlohmann::json(*f.published_ms) : nlohmann::json();
+    files.push_back(std::move(file));
   }
-  nlohmann::json j = {{"path", a.path},     {"url", a.url},       {"title", a.title},
-                      {"published", nullptr}, {"source", a.source}, {"author", a.author},
-                      {"files", files}};
-  if (a.published_ms) j["published"] = *a.published_ms;
-  // Replace invalid UTF-8 rather than throw: the text was already decoded once by the parser.
+  nlohmann::json j = nlohmann::json::object();
+  put_bytes(j, "path", a.path);
+  j["url"] = a.url;
+  j["title"] = a.title;
+  j["published"] = a.published_ms ? nlohmann::json(*a.published_ms) : nlohmann::json();
+  j["source"] = a.source;
+  j["author"] = a.author;
+  j["files"] = std::move(files);
+  // Text fields are valid UTF-8 (to_utf8 made them so); paths that are not keep their bytes in
+  // the *_bytes members (json_bytes.hpp).
   std::string data = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   data += '\0';  // never inside the JSON, which escapes control characters
   data += a.text;
@@ -35,7 +43,7 @@ StoredArticle from_document_data(std::string_view data) {
   const size_t nul = data.find('\0');
   const nlohmann::json j = nlohmann::json::parse(data.substr(0, nul));
   StoredArticle a;
-  a.path = j.at("path").get<std::string>();
+  a.path = get_bytes(j, "path");
   a.url = j.at("url").get<std::string>();
   a.title = j.at("title").get<std::string>();
   if (const auto& p = j.at("published"); !p.is_null()) a.published_ms = p.get<int64_t>();
@@ -45,8 +53,8 @@ StoredArticle from_document_data(std::string_view data) {
   if (auto it = j.find("files"); it != j.end()) {
     for (const auto& f : *it) {
       FileCopy c;
-      c.path = f.at("path").get<std::string>();
-      c.abspath = f.at("abspath").get<std::string>();
+      c.path = get_bytes(f, "path");
+      c.abspath = get_bytes(f, "abspath");
       if (const auto& p = f.at("published"); !p.is_null()) c.published_ms = p.get<int64_t>();
       a.files.push_back(std::move(c));
     }

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
 
+#include "json_bytes.hpp"
+
 namespace newsidx {
 
 std::string hash_hex(std::string_view bytes) {
@@ -18,8 +20,12 @@ std::string record_key(std::string_view abspath) { return std::string(k_record_p
 
 std::string encode_record(const FileRecord& r) {
   static constexpr const char* k_states[] = {"indexed", "skipped", "failed"};
-  nlohmann::json j = {{"abspath", r.abspath}, {"mtime_ns", r.mtime_ns}, {"size", r.size}, {"hash", r.hash},
-                      {"state", k_states[static_cast<int>(r.state)]}};
+  nlohmann::json j = nlohmann::json::object();
+  put_bytes(j, "abspath", r.abspath);  // a file name need not be UTF-8 (json_bytes.hpp)
+  j["mtime_ns"] = r.mtime_ns;
+  j["size"] = r.size;
+  j["hash"] = r.hash;
+  j["state"] = k_states[static_cast<int>(r.state)];
   if (r.state == FileState::indexed) {
     j["url"] = r.url;
     j["published"] = r.published_ms ? nlohmann::json(*r.published_ms) : nlohmann::json();
@@ -34,7 +40,7 @@ std::optional<FileRecord> decode_record(const std::string& value) {
   try {
     const nlohmann::json j = nlohmann::json::parse(value);
     FileRecord r;
-    r.abspath = j.at("abspath").get<std::string>();
+    r.abspath = get_bytes(j, "abspath");
     r.mtime_ns = j.at("mtime_ns").get<int64_t>();
     r.size = j.at("size").get<int64_t>();
     r.hash = j.at("hash").get<std::string>();

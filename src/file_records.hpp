@@ -2,6 +2,7 @@
 //
 //   newsidx.file.<XXH3-128 hex of abspath> → {"abspath","mtime_ns","size","hash","state",
 //                                             "url","published" | "reason"}
+// with "abspath_bytes" after "abspath" when the path is not UTF-8 (json_bytes.hpp).
 // Written by the indexer in the same commit as the documents; read by the indexer (change
 // detection, deletion sweep) and by `show`/`similar` (finding an article by file path).
 #pragma once

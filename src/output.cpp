@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "newsidx/text.hpp"
+#include "json_bytes.hpp"
+
 namespace newsidx {
 namespace {
 
@@ -28,10 +31,14 @@ std::string date_only(std::optional<int64_t> ms) {
   return iso.empty() ? std::string("----------") : iso.substr(0, 10);
 }
 
+/// The chosen fields of a hit; a field's *_bytes member (json_bytes.hpp) comes with it.
 nlohmann::ordered_json select(const nlohmann::ordered_json& full, const std::vector<std::string>& fields) {
   if (fields.empty()) return full;
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const std::string& f : fields) out[f] = full.at(f);
+  for (const std::string& f : fields) {
+    out[f] = full.at(f);
+    if (auto it = full.find(bytes_key(f)); it != full.end()) out[it.key()] = *it;
+  }
   return out;
 }
 
@@ -41,20 +48,25 @@ class TextPrinter : public ResultPrinter {
 
   void hit(const Hit& h) override {
     const StoredArticle& a = h.article;
+    // Only what comes from the article is cleaned (printable), never our colour escapes; the
+    // highlights split the snippet at code point boundaries, so each piece is cleaned alone.
+    const std::string_view text = h.snippet.text;
     std::string snippet;
     size_t at = 0;
     for (const Highlight& hl : h.snippet.highlights) {
-      snippet.append(h.snippet.text, at, hl.begin - at);
+      snippet += printable(text.substr(at, hl.begin - at));
       if (m_color) snippet += k_match;
-      snippet.append(h.snippet.text, hl.begin, hl.end - hl.begin);
+      snippet += printable(text.substr(hl.begin, hl.end - hl.begin));
       if (m_color) snippet += k_reset;
       at = hl.end;
     }
-    snippet.append(h.snippet.text, at);
+    snippet += printable(text.substr(at));
     const std::string_view bold = m_color ? k_bold : "", dim = m_color ? k_dim : "", reset = m_color ? k_reset : "";
     fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n", h.rank, date_only(a.published_ms),
-               a.source.empty() ? "-" : a.source, bold, a.title, reset, dim, a.path, reset);
-    for (size_t i = 1; i < a.files.size(); ++i) fmt::print(m_out, "     {}also: {}{}\n", dim, a.files[i].path, reset);
+               a.source.empty() ? "-" : printable(a.source), bold, printable(a.title), reset, dim, printable(a.path), reset);
+    for (size_t i = 1; i < a.files.size(); ++i) {
+      fmt::print(m_out, "     {}also: {}{}\n", dim, printable(a.files[i].path), reset);
+    }
     fmt::print(m_out, "     {}\n", snippet);
   }
 
@@ -88,20 +100,6 @@ class JsonLinesPrinter : public ResultPrinter {
   std::vector<std::string> m_fields;
 };
 
-std::string tsv_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 class TsvPrinter : public ResultPrinter {
  public:
   TsvPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {
@@ -116,7 +114,7 @@ class TsvPrinter : public ResultPrinter {
     for (size_t i = 0; i < m_fields.size(); ++i) {
       const auto& v = j.at(m_fields[i]);
       if (i) line += '\t';
-      line += tsv_escape(v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : dump(v));
+      line += printable(v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : dump(v), Escape::tsv);
     }
     fmt::print(m_out, "{}\n", line);
   }
@@ -169,10 +167,20 @@ std::string iso8601_utc(std::optional<int64_t> ms) {
 }
 
 namespace {
-nlohmann::ordered_json duplicates_of(const StoredArticle& a) {
-  nlohmann::ordered_json d = nlohmann::ordered_json::array();
-  for (size_t i = 1; i < a.files.size(); ++i) d.push_back(a.files[i].path);
-  return d;
+/// Sets "duplicates" (the paths of the other copies) and, when one is not UTF-8,
+/// "duplicates_bytes": the base64 of each path, null for those that are UTF-8.
+void put_duplicates(nlohmann::ordered_json& j, const StoredArticle& a) {
+  nlohmann::ordered_json paths = nlohmann::ordered_json::array(), bytes = nlohmann::ordered_json::array();
+  bool lossy = false;
+  for (size_t i = 1; i < a.files.size(); ++i) {
+    const std::string& p = a.files[i].path;
+    paths.push_back(p);
+    const bool utf8 = is_valid_utf8(p);
+    bytes.push_back(utf8 ? nlohmann::ordered_json() : nlohmann::ordered_json(base64_encode(p)));
+    lossy = lossy || !utf8;
+  }
+  j["duplicates"] = std::move(paths);
+  if (lossy) j[bytes_key("duplicates")] = std::move(bytes);
 }
 nlohmann::ordered_json date_of(const StoredArticle& a) {
   return a.published_ms ? nlohmann::ordered_json(iso8601_utc(a.published_ms)) : nlohmann::ordered_json();
@@ -194,8 +202,8 @@ nlohmann::ordered_json hit_to_json(const Hit& h) {
   j["title"] = a.title;
   j["author"] = a.author;
   j["url"] = a.url;
-  j["path"] = a.path;
-  j["duplicates"] = duplicates_of(a);
+  put_bytes(j, "path", a.path);
+  put_duplicates(j, a);
   j["snippet"] = h.snippet.text;
   j["highlights"] = spans;
   return j;
@@ -222,23 +230,23 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
     j["date"] = date_of(a);
     j["source"] = a.source;
     j["author"] = a.author;
-    j["path"] = a.path;
-    j["duplicates"] = duplicates_of(a);
+    put_bytes(j, "path", a.path);
+    put_duplicates(j, a);
     j["text"] = a.text;
     fmt::print(out, "{}\n", dump(j));
     return;
   }
-  fmt::print(out, "Title:  {}\nDate:   {}\nSource: {}\n", a.title, a.published_ms ? iso8601_utc(a.published_ms) : "unknown",
-             a.source);
-  if (!a.author.empty()) fmt::print(out, "Author: {}\n", a.author);
-  fmt::print(out, "URL:    {}\nPath:   {}\n", a.url, a.path);
-  for (size_t i = 1; i < a.files.size(); ++i) fmt::print(out, "Also:   {}\n", a.files[i].path);
+  fmt::print(out, "Title:  {}\nDate:   {}\nSource: {}\n", printable(a.title),
+             a.published_ms ? iso8601_utc(a.published_ms) : "unknown", printable(a.source));
+  if (!a.author.empty()) fmt::print(out, "Author: {}\n", printable(a.author));
+  fmt::print(out, "URL:    {}\nPath:   {}\n", printable(a.url), printable(a.path));
+  for (size_t i = 1; i < a.files.size(); ++i) fmt::print(out, "Also:   {}\n", printable(a.files[i].path));
   fmt::print(out, "\n");
   size_t start = 0;
   while (start <= a.text.size()) {
     const size_t nl = a.text.find('\n', start);
     const std::string_view para = std::string_view(a.text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    if (!para.empty()) fmt::print(out, "{}\n\n", para);
+    if (!para.empty()) fmt::print(out, "{}\n\n", printable(para));
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
@@ -255,7 +263,7 @@ void print_facets(std::FILE* out, std::string_view facet, const std::vector<Face
     fmt::print(out, "{}\n", dump(j));
     return;
   }
-  for (const FacetCount& c : counts) fmt::print(out, "{}\t{}\n", c.count, c.value);
+  for (const FacetCount& c : counts) fmt::print(out, "{}\t{}\n", c.count, printable(c.value));
 }
 
 void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
@@ -293,23 +301,24 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
   fmt::print(out, "articles:   {}{}\n", s.articles, s.versions > s.articles ? fmt::format(" ({} versions)", s.versions) : "");
   fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-", s.last_ms ? date_only(s.last_ms) : "-");
   fmt::print(out, "disk:       {:.1f} MB\n", static_cast<double>(s.disk_bytes) / 1e6);
-  fmt::print(out, "schema:     {} ({})\n", s.schema, s.tokenizer);
+  fmt::print(out, "schema:     {} ({})\n", printable(s.schema), printable(s.tokenizer));
   if (s.shards.size() > 1 || (s.shards.size() == 1 && s.shards[0].remote)) {
     fmt::print(out, "\nshards ({}):\n", s.shards.size());
     for (const ShardStats& sh : s.shards) {
-      fmt::print(out, "  {:<10} {:>8}  {} .. {}  {:>9}  {}\n", sh.name, sh.articles, sh.first_ms ? date_only(sh.first_ms) : "-",
+      fmt::print(out, "  {:<10} {:>8}  {} .. {}  {:>9}  {}\n", printable(sh.name), sh.articles, sh.first_ms ? date_only(sh.first_ms) : "-",
                  sh.last_ms ? date_only(sh.last_ms) : "-",
-                 sh.disk_bytes ? fmt::format("{:.1f} MB", static_cast<double>(*sh.disk_bytes) / 1e6) : "remote", sh.location);
+                 sh.disk_bytes ? fmt::format("{:.1f} MB", static_cast<double>(*sh.disk_bytes) / 1e6) : "remote",
+                 printable(sh.location));
     }
   }
   fmt::print(out, "\nsources ({}):\n", s.sources.size());
-  for (const FacetCount& c : s.sources) fmt::print(out, "  {:>8}  {}\n", c.count, c.value);
+  for (const FacetCount& c : s.sources) fmt::print(out, "  {:>8}  {}\n", c.count, printable(c.value));
   size_t widest = 1;
   for (const FacetCount& c : s.months) widest = std::max(widest, c.count);
   fmt::print(out, "\nmonths ({}):\n", s.months.size());
   for (const FacetCount& c : s.months) {
     const size_t bar = (c.count * 50 + widest - 1) / widest;
-    fmt::print(out, "  {}  {:>8}  {}\n", c.value, c.count, std::string(bar, '#'));
+    fmt::print(out, "  {}  {:>8}  {}\n", printable(c.value), c.count, std::string(bar, '#'));
   }
 }
 

@@ -377,21 +377,79 @@ size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t fro
 
 namespace {
 
-/// Offset of the first invalid UTF-8 sequence, or npos.
-size_t first_invalid_utf8(std::string_view s) {
+/// The invalid sequences of a UTF-8 string (maximal subparts, as ICU's U8_NEXT reads them).
+struct Utf8Errors {
+  size_t first = std::string_view::npos;  ///< byte offset of the first, or npos
+  size_t bytes = 0;                       ///< bytes in all of them
+};
+
+/// Calls on_valid(begin, end) for each valid sequence and on_invalid(begin, end) for each
+/// maximal subpart of an invalid one (byte offsets into s).
+template <class Valid, class Invalid>
+void for_each_utf8(std::string_view s, Valid&& on_valid, Invalid&& on_invalid) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const auto len = static_cast<int32_t>(s.size());
   for (int32_t i = 0; i < len;) {
+    const int32_t at = i;
     if (p[i] < 0x80) {
       ++i;
+      on_valid(at, i, static_cast<UChar32>(p[at]));
       continue;
     }
-    const int32_t at = i;
     UChar32 c;
     U8_NEXT(p, i, len, c);
-    if (c < 0) return static_cast<size_t>(at);
+    if (c < 0) on_invalid(at, i);
+    else on_valid(at, i, c);
   }
-  return std::string_view::npos;
+}
+
+Utf8Errors utf8_errors(std::string_view s) {
+  Utf8Errors e;
+  for_each_utf8(
+      s, [](int32_t, int32_t, UChar32) {},
+      [&](int32_t begin, int32_t end) {
+        if (e.first == std::string_view::npos) e.first = static_cast<size_t>(begin);
+        e.bytes += static_cast<size_t>(end - begin);
+      });
+  return e;
+}
+
+/// `s` with each maximal subpart of an invalid sequence replaced by U+FFFD.
+std::string replace_invalid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for_each_utf8(
+      s, [&](int32_t begin, int32_t end, UChar32) { out.append(s.data() + begin, static_cast<size_t>(end - begin)); },
+      [&](int32_t, int32_t) { out += "\xEF\xBF\xBD"; });
+  return out;
+}
+
+/// ICU's multi-byte recognizers give this confidence to text with at most 10 double-byte
+/// characters and none invalid: no evidence either way (ASCII with a few stray bytes).
+constexpr int32_t k_no_evidence = 10;
+
+/// The legacy charset ICU's detector ranks above UTF-8 on some evidence, or "" (GB18030 covers
+/// GBK and GB2312).
+std::string detect_legacy_charset(std::string_view bytes) {
+  UErrorCode status = U_ZERO_ERROR;
+  UCharsetDetector* detector = ucsdet_open(&status);
+  std::string charset;
+  if (U_SUCCESS(status)) {
+    ucsdet_setText(detector, bytes.data(), static_cast<int32_t>(bytes.size()), &status);
+    int32_t n = 0;
+    const UCharsetMatch** matches = ucsdet_detectAll(detector, &n, &status);  // best first
+    for (int32_t i = 0; U_SUCCESS(status) && i < n; ++i) {
+      const std::string name = ucsdet_getName(matches[i], &status);
+      if (name == "UTF-8") break;  // a few bad bytes in UTF-8 text: not a legacy charset
+      if (ucsdet_getConfidence(matches[i], &status) <= k_no_evidence) break;
+      if (name == "GB18030" || name == "Big5") {
+        charset = name;
+        break;
+      }
+    }
+  }
+  ucsdet_close(detector);
+  return charset;
 }
 
 /// Text files have few control bytes; a file where over 10% of the first 4 KiB are control
@@ -415,24 +473,10 @@ Result<DecodedText> to_utf8(std::string_view bytes) {
   }
   constexpr std::string_view k_bom = "\xEF\xBB\xBF";
   if (bytes.starts_with(k_bom)) bytes.remove_prefix(k_bom.size());
-  const size_t bad = first_invalid_utf8(bytes);
-  if (bad == std::string_view::npos) return DecodedText{std::string(bytes), "UTF-8"};
+  const Utf8Errors bad = utf8_errors(bytes);
+  if (bad.bytes == 0) return DecodedText{std::string(bytes), "UTF-8"};
 
-  UErrorCode status = U_ZERO_ERROR;
-  UCharsetDetector* detector = ucsdet_open(&status);
-  std::string charset;
-  if (U_SUCCESS(status)) {
-    ucsdet_setText(detector, bytes.data(), static_cast<int32_t>(bytes.size()), &status);
-    int32_t n = 0;
-    const UCharsetMatch** matches = ucsdet_detectAll(detector, &n, &status);
-    for (int32_t i = 0; U_SUCCESS(status) && i < n && charset.empty(); ++i) {
-      const std::string name = ucsdet_getName(matches[i], &status);
-      if (name == "GB18030" || name == "Big5") charset = name;
-    }
-  }
-  ucsdet_close(detector);
-  if (!charset.empty()) {
-    status = U_ZERO_ERROR;
+  if (const std::string charset = detect_legacy_charset(bytes); !charset.empty()) {
     const icu::UnicodeString u(bytes.data(), static_cast<int32_t>(bytes.size()), charset.c_str());
     // Conversion substitutes U+FFFD (or SUB) for bytes it cannot map; more than a few means the
     // guess was wrong.
@@ -445,7 +489,46 @@ Result<DecodedText> to_utf8(std::string_view bytes) {
       return out;
     }
   }
-  return Error{ExitCode::some_failed, fmt::format("invalid UTF-8 at byte {} (and not GB18030 or Big5 text)", bad), ""};
+  if (bad.bytes * 100 > bytes.size() * k_max_invalid_utf8_percent) {
+    return Error{ExitCode::some_failed,
+                 fmt::format("invalid UTF-8: {} of {} bytes (more than {} %; first at byte {}), and not GB18030 or Big5 text",
+                             bad.bytes, bytes.size(), k_max_invalid_utf8_percent, bad.first),
+                 ""};
+  }
+  return DecodedText{replace_invalid_utf8(bytes), "UTF-8", bad.bytes};
+}
+
+bool is_valid_utf8(std::string_view bytes) { return utf8_errors(bytes).bytes == 0; }
+
+std::string printable(std::string_view bytes, Escape mode) {
+  const auto plain = [&](unsigned char c) { return c >= 0x20 && c < 0x7F && !(c == '\\' && mode == Escape::tsv); };
+  if (std::all_of(bytes.begin(), bytes.end(), [&](char c) { return plain(static_cast<unsigned char>(c)); })) {
+    return std::string(bytes);  // the common case: printable ASCII
+  }
+  std::string out;
+  out.reserve(bytes.size() + 8);
+  const auto hex_bytes = [&](int32_t begin, int32_t end) {
+    for (int32_t k = begin; k < end; ++k) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[k]));
+  };
+  for_each_utf8(
+      bytes,
+      [&](int32_t begin, int32_t end, UChar32 c) {
+        switch (c) {
+          case '\t': out += "\\t"; return;
+          case '\n': out += "\\n"; return;
+          case '\r': out += "\\r"; return;
+          case '\\': out += mode == Escape::tsv ? "\\\\" : "\\"; return;
+          default: break;
+        }
+        if (c < 0x20 || c == 0x7F) hex_bytes(begin, end);
+        else if ((c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
+          out += fmt::format("\\u{:04x}", static_cast<uint32_t>(c));
+        } else {
+          out.append(bytes.data() + begin, static_cast<size_t>(end - begin));
+        }
+      },
+      hex_bytes);
+  return out;
 }
 
 size_t display_width(std::string_view utf8) {

@@ -296,11 +296,16 @@ TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
   fs::create_symlink("loop2.md", in("loop1.md"));
   fs::create_symlink("loop1.md", in("loop2.md"));
   put("good.md", k_t0, "好", "https://x.org/good", "正常的文章");
+  // Mostly not text: 400 bytes of invalid UTF-8 (0xFF is no GB18030 or Big5 byte) in ~460.
+  std::string junk;
+  for (int i = 0; i < 200; ++i) junk += "\xff\xfe";
+  write_file(in("mostly-invalid.md"), article(k_t0, "坏", "https://x.org/junk", "<p>" + junk + "</p>"));
 
   const IndexReport r = run();
   EXPECT_EQ(m_rec.notes["empty.md"], "empty file");
   EXPECT_EQ(m_rec.notes["binary.md"], "binary file");
-  EXPECT_NE(m_rec.notes["invalid-utf8.md"].find("invalid UTF-8 at byte"), std::string::npos);
+  EXPECT_NE(m_rec.notes["mostly-invalid.md"].find("invalid UTF-8: 400 of "), std::string::npos)
+      << m_rec.notes["mostly-invalid.md"];
   EXPECT_NE(m_rec.notes["nul-bytes.md"].find("NUL"), std::string::npos);
   EXPECT_NE(m_rec.notes["huge.md"].find("too large"), std::string::npos);
   EXPECT_NE(m_rec.notes["truncated.md"].find("truncated"), std::string::npos);
@@ -315,9 +320,13 @@ TEST_F(Incremental, BadFilesEachGetAReasonAndTheRunGoesOn) {
   EXPECT_EQ(m_rec.notes["big5.md"], "decoded from Big5");
   EXPECT_EQ(m_rec.outcomes["nan-timestamp.md"], FileOutcome::indexed);
   EXPECT_EQ(m_rec.notes["nan-timestamp.md"], "no publish time");
+  // A few bad bytes in UTF-8 text: each maximal subpart becomes U+FFFD, and the rest is found.
+  EXPECT_EQ(m_rec.outcomes["invalid-utf8.md"], FileOutcome::indexed);
+  EXPECT_EQ(m_rec.notes["invalid-utf8.md"], "5 invalid UTF-8 bytes replaced");
+  EXPECT_EQ(urls_matching("broken"), std::set<std::string>{"https://www.example.com/bad/1.html"});
   EXPECT_EQ(r.failed, 11u);
   EXPECT_EQ(r.skipped, 1u);
-  EXPECT_EQ(r.indexed, 4u);  // good, gbk, big5, nan
+  EXPECT_EQ(r.indexed, 5u);  // good, gbk, big5, nan, invalid-utf8
   EXPECT_EQ(urls_matching("国内生产总值"), std::set<std::string>{"https://www.example.com/gbk/1.html"});
   EXPECT_EQ(urls_matching("国内生产毛额"), std::set<std::string>{"https://www.example.com/big5/1.html"});
 }

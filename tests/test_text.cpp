@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "newsidx/text.hpp"
 
 using namespace newsidx;
@@ -182,4 +184,159 @@ TEST(Segmenter, WordTokensHoldNoPunctuation) {
   EXPECT_EQ(ts.tokens[3].kind, TokenKind::number);
   EXPECT_LT(find_phrase(ts, tok("U.S.")), ts.tokens.size());
   EXPECT_EQ(find_phrase(ts, tok("u s")), ts.tokens.size());  // a space is not the dot
+}
+
+namespace {
+
+/// UTF-8 of one code point.
+std::string utf8(UChar32 c) {
+  std::string s;
+  icu::UnicodeString(c).toUTF8String(s);
+  return s;
+}
+
+/// True if `s` holds a byte or code point that a terminal acts on: C0, DEL, C1, a bidi
+/// embedding/override/isolate, or an invalid UTF-8 sequence.
+bool has_terminal_control(const std::string& s) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  std::string back;
+  u.toUTF8String(back);
+  if (back != s) return true;  // invalid UTF-8
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+    const UChar32 c = u.char32At(i);
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(Printable, C0ControlsAndDelBecomeHexEscapes) {
+  EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(printable("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+  EXPECT_EQ(printable(std::string("\0", 1)), "\\x00");
+  EXPECT_EQ(printable("\x7f"), "\\x7f");
+  EXPECT_EQ(printable("\x01\x1f"), "\\x01\\x1f");
+  EXPECT_EQ(printable("a\tb\nc\rd"), "a\\tb\\nc\\rd");
+  for (int c = 0; c < 0x20; ++c) {
+    const std::string out = printable(std::string(1, static_cast<char>(c)));
+    EXPECT_FALSE(has_terminal_control(out)) << c;
+    EXPECT_EQ(out[0], '\\') << c;
+  }
+}
+
+TEST(Printable, C1ControlsBecomeCodePointEscapes) {
+  EXPECT_EQ(printable("\xc2\x9b" "2J"), "\\u009b2J");  // U+009B CSI, the one-byte form of ESC [
+  EXPECT_EQ(printable("\xc2\x80"), "\\u0080");
+  EXPECT_EQ(printable("\xc2\x9f"), "\\u009f");
+  EXPECT_EQ(printable("\xc2\xa0"), "\xc2\xa0");  // U+00A0 no-break space is not a control
+  for (UChar32 c = 0x80; c <= 0x9F; ++c) EXPECT_EQ(printable(utf8(c)), fmt::format("\\u{:04x}", c));
+}
+
+TEST(Printable, BidiEmbeddingsOverridesAndIsolatesBecomeCodePointEscapes) {
+  EXPECT_EQ(printable("abc\u202edcb.exe"), "abc\\u202edcb.exe");
+  for (UChar32 c : {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}) {
+    EXPECT_EQ(printable(utf8(c)), fmt::format("\\u{:04x}", c));
+  }
+  for (UChar32 c : {0x2029, 0x202F, 0x2065, 0x206A}) EXPECT_EQ(printable(utf8(c)), utf8(c)) << c;  // neighbours
+}
+
+TEST(Printable, InvalidUtf8BytesBecomeHexEscapes) {
+  EXPECT_EQ(printable("\xff\xfe名.md"), "\\xff\\xfe名.md");
+  EXPECT_EQ(printable("a\xe5\x90"), "a\\xe5\\x90");      // a truncated sequence
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");        // an overlong '/'
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+}
+
+TEST(Printable, TextPassesThroughUnchanged) {
+  for (const char* s : {"特朗普访问北京", "習近平會見普京", "Ｔｒｕｍｐ", "emoji 😀 👍🏽", "e\u0301", "\uFFFD", "a\\b", "",
+                        "https://www.voachinese.com/a/1.html", "ひらがな 한국어 العربية"}) {
+    EXPECT_EQ(printable(s), s);
+  }
+}
+
+TEST(Printable, TsvAlsoEscapesBackslash) {
+  EXPECT_EQ(printable("a\\b", Escape::tsv), "a\\\\b");
+  EXPECT_EQ(printable("a\tb\x1b", Escape::tsv), "a\\tb\\x1b");
+  EXPECT_EQ(printable("a\\b", Escape::text), "a\\b");
+}
+
+TEST(Printable, NoCodePointOrBytePairSurvivesAsATerminalControl) {
+  std::string all;
+  for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    all += utf8(c);
+  }
+  EXPECT_FALSE(has_terminal_control(printable(all)));
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) {
+      const char pair[] = {static_cast<char>(a), static_cast<char>(b)};
+      ASSERT_FALSE(has_terminal_control(printable(std::string_view(pair, 2)))) << a << " " << b;
+    }
+  }
+}
+
+TEST(Printable, CleaningPiecesAtCodePointBoundariesIsCleaningTheWhole) {
+  const std::string s = "标题\x1b[2J北京\u202e\xff" "end";
+  for (size_t cut : {size_t{0}, size_t{3}, size_t{6}, size_t{7}, size_t{10}, size_t{13}, size_t{16}, size_t{19},
+                     size_t{20}, s.size()}) {
+    EXPECT_EQ(printable(s.substr(0, cut)) + printable(s.substr(cut)), printable(s)) << cut;
+  }
+}
+
+namespace {
+
+/// An article of ASCII text around `middle`, long enough that a few bad bytes are < 10 %.
+std::string ascii_around(const std::string& middle) {
+  const std::string pad(200, 'x');
+  return pad + " " + middle + " " + pad;
+}
+
+}  // namespace
+
+TEST(ToUtf8, EachMaximalSubpartOfAnInvalidSequenceBecomesOneReplacementCharacter) {
+  // The example of Unicode 15.0 §3.9, Table 3-8 (U+FFFD Substitution of Maximal Subparts).
+  Result<DecodedText> t = to_utf8(ascii_around("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64"));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->text, ascii_around("a\uFFFD\uFFFD\uFFFD" "b\uFFFD" "c\uFFFD\uFFFD" "d"));
+  EXPECT_EQ(t->replaced_bytes, 9u);
+  EXPECT_EQ(t->charset, "UTF-8");
+  // Overlong forms, surrogates and code points above U+10FFFF: one U+FFFD per byte (Table 3-9).
+  Result<DecodedText> u = to_utf8(ascii_around("\xC0\xAF|\xE0\x80\xAF|\xED\xA0\x80|\xF4\x90\x80\x80"));
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->text, ascii_around("\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD\uFFFD"));
+  EXPECT_EQ(u->replaced_bytes, 12u);
+}
+
+TEST(ToUtf8, ChineseUtf8WithAFewBadBytesIsNotTakenForGb18030) {
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += "美国总统特朗普今天抵达北京，新冠疫情仍在蔓延。";
+  Result<DecodedText> t = to_utf8(text + "\xff\xfe" + text);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->charset, "UTF-8");
+  EXPECT_EQ(t->replaced_bytes, 2u);
+  EXPECT_EQ(t->text, text + "\uFFFD\uFFFD" + text);
+}
+
+TEST(ToUtf8, MoreThanTenPercentInvalidFails) {
+  // 0xFF is neither UTF-8 nor a GB18030 or Big5 byte.
+  const std::string at_limit = std::string(90, 'a') + std::string(10, '\xff');
+  Result<DecodedText> ok = to_utf8(at_limit);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->replaced_bytes, 10u);
+  Result<DecodedText> bad = to_utf8(std::string(89, 'a') + std::string(11, '\xff'));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ExitCode::some_failed);
+  EXPECT_EQ(bad.error().message, "invalid UTF-8: 11 of 100 bytes (more than 10 %; first at byte 89), and not GB18030 or Big5 text");
+}
+
+TEST(ToUtf8, ValidUtf8IsUntouched) {
+  Result<DecodedText> t = to_utf8("\xEF\xBB\xBF" "北京 \x1b[2J");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->text, "北京 \x1b[2J");
+  EXPECT_EQ(t->replaced_bytes, 0u);
+  EXPECT_TRUE(is_valid_utf8("北京"));
+  EXPECT_FALSE(is_valid_utf8("\xff"));
 }

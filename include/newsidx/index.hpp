@@ -35,7 +35,8 @@ bool copy_wins(const FileCopy& a, const FileCopy& b);
 /// What search prints without reopening files. Stored in the document data as a JSON object,
 /// {"path","url","title","published" (epoch ms or null),"source","author",
 ///  "files": [{"path","abspath","published"}, ...]} (files[0] is the indexed copy),
-/// then a NUL byte, then the text as is: verification reads the text of every candidate, and
+/// where a path that is not UTF-8 gets a "path_bytes" / "abspath_bytes" member holding its
+/// bytes in base64 (src/json_bytes.hpp), then a NUL byte, then the text as is: verification reads the text of every candidate, and
 /// the text kept out of JSON needs no escaping or unescaping (a quarter of a verifying
 /// query's time). Data that is one JSON object with a "text" member is read too.
 struct StoredArticle {
@@ -95,7 +96,8 @@ struct IndexOptions {
 };
 
 enum class FileOutcome : uint8_t {
-  indexed,    ///< new or changed, and written (note: a warning such as "decoded from GB18030")
+  indexed,    ///< new or changed, and written (note: a warning such as "decoded from GB18030" or
+              ///< "3 invalid UTF-8 bytes replaced")
   unchanged,  ///< same mtime and size, or same content hash, as at the last run
   skipped,    ///< not an article (no article header)
   failed,     ///< cannot be read, decoded or parsed (note: the reason)
@@ -109,7 +111,8 @@ struct IndexReport {
   size_t failed = 0;          ///< failed in this run
   size_t failed_earlier = 0;  ///< unchanged files that failed in an earlier run (not retried)
   size_t removed = 0;
-  size_t warnings = 0;        ///< indexed with a note (converted charset, no publish time)
+  size_t warnings = 0;        ///< indexed with a note (converted charset, invalid UTF-8 replaced,
+                              ///< no publish time)
   size_t resumed = 0;         ///< files done by an interrupted build that this run completed
   size_t merged_files = 0;    ///< indexed files that joined an article already there (same URL)
   size_t merged_versions = 0; ///< of which, with content that no other file of the URL has

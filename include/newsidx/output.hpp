@@ -3,14 +3,24 @@
 // Search JSON (format version k_json_format_version), one object per hit, keys in this order:
 //   {"id": 12, "rank": 1, "score": 12.3456, "date": "2024-05-17T15:59:03Z" | null,
 //    "source": "www.voachinese.com", "title": "...", "author": "...", "url": "...",
-//    "path": "...", "duplicates": ["other/path.md", ...], "snippet": "...",
-//    "highlights": [[start, end], ...]}
+//    "path": "...", ["path_bytes": "base64",] "duplicates": ["other/path.md", ...],
+//    ["duplicates_bytes": [null | "base64", ...],] "snippet": "...", "highlights": [[start, end], ...]}
 // id is the Xapian document id (for `show` and `similar`); score is BM25 rounded to 4
 // decimals; path is the indexed copy as given at index time, duplicates the other files with
 // the same URL; highlights are [start, end) offsets in Unicode code points of snippet.
+// JSON strings are exact (control characters escaped by JSON itself). A file name that is not
+// UTF-8 cannot be a JSON string: path shows it with U+FFFD for each invalid sequence, and
+// path_bytes, present only then, holds its exact bytes in base64 (RFC 4648 §4); likewise
+// duplicates_bytes, present only when some duplicate is not UTF-8, holds the base64 of each
+// duplicate's path, null for those that are UTF-8. --fields path (duplicates) brings its
+// *_bytes member along.
 // --format json prints one array of these objects, jsonl one object per line, tsv a header
-// line and one line per hit (tab, newline, carriage return and backslash escaped as \t \n \r
-// \\; arrays as JSON), paths one path per line (or NUL-terminated with -0).
+// line and one line per hit, paths one path per line (or NUL-terminated with -0), as the exact
+// bytes of the file name.
+// Text, TSV, `show` text, facets and `stats` text are for people: every string from an article
+// or a file name goes through printable() (text.hpp), so control characters, bidi overrides and
+// invalid UTF-8 are shown as \x1b, \u202e, \xff and never reach the terminal. TSV also escapes
+// backslash as \\ (tab, newline, carriage return are \t \n \r, as in text); arrays are JSON.
 #pragma once
 
 #include <cstdint>
@@ -65,7 +75,8 @@ std::string iso8601_utc(std::optional<int64_t> ms);
 nlohmann::ordered_json hit_to_json(const Hit& hit);
 
 /// `show`: the article as clean text (header lines, blank line, paragraphs) or as JSON
-/// ({"format_version","id","url","title","date","source","author","path","duplicates","text"}).
+/// ({"format_version","id","url","title","date","source","author","path",["path_bytes",]
+/// "duplicates",["duplicates_bytes",]"text"}, the *_bytes members as in search JSON).
 void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json);
 
 /// `search --facet`: "COUNT<TAB>VALUE" lines, or a JSON object {"format_version","facet","counts":[...]}.

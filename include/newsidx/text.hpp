@@ -109,13 +109,46 @@ size_t find_phrase(const TokenStream& doc, const TokenStream& phrase, size_t fro
 struct DecodedText {
   std::string text;
   std::string charset;  ///< "UTF-8", or the legacy charset it was converted from ("GB18030", "Big5")
+  /// UTF-8 only: bytes of invalid sequences, each maximal subpart of which became one U+FFFD.
+  size_t replaced_bytes = 0;
 };
 
+/// to_utf8 fails a file that is not GB18030 or Big5 when more than this percentage of its
+/// bytes are invalid UTF-8: it is mostly not text.
+inline constexpr size_t k_max_invalid_utf8_percent = 10;
+
 /// Returns `bytes` as UTF-8. Valid UTF-8 passes through (a leading BOM is removed). Otherwise
-/// ICU's charset detector is asked for GB18030 (which covers GBK and GB2312) or Big5, and the
-/// text is converted. Errors (ExitCode::some_failed): "binary file", "contains NUL bytes (first
-/// at byte N)", "invalid UTF-8 at byte N and not GB18030 or Big5".
+/// ICU's charset detector is asked: when it ranks GB18030 (which covers GBK and GB2312) or Big5
+/// above UTF-8, on some evidence (a confidence above 10: more than 10 double-byte characters),
+/// the text is converted. Else the bytes are read as UTF-8 with each invalid
+/// sequence replaced by one U+FFFD, by the maximal-subpart rule of Unicode §3.9 and the WHATWG
+/// Encoding Standard (ICU's U8_NEXT), and replaced_bytes counts the bytes replaced.
+/// Errors (ExitCode::some_failed): "binary file", "contains NUL bytes (first at byte N)",
+/// "invalid UTF-8: N of M bytes (more than 10 %; first at byte K), and not GB18030 or Big5 text".
 Result<DecodedText> to_utf8(std::string_view bytes);
+
+/// True if `bytes` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view bytes);
+
+/// How printable() writes a backslash.
+enum class Escape : uint8_t {
+  text,  ///< as is: text for people, not meant to be parsed back
+  tsv,   ///< as \\, so that every escape in a TSV field reads back unambiguously
+};
+
+/// `bytes` made safe to write to a terminal, for every printer that writes for a person (text,
+/// TSV, `show`, `stats`, facets, diagnostics on stderr): anything that a terminal would act on
+/// is replaced by a visible escape, the way `ls -b` and git's quoted paths show odd names.
+/// - tab, newline, carriage return: \t \n \r;
+/// - the other C0 controls and DEL: \xNN (ESC is \x1b, DEL \x7f);
+/// - C1 controls (U+0080..U+009F) and the bidirectional embeddings, overrides and isolates
+///   (U+202A..U+202E, U+2066..U+2069; the "Trojan Source" set): \uNNNN (\u009b, \u202e);
+/// - each byte of an invalid UTF-8 sequence (a file name that is not UTF-8): \xNN.
+/// Everything else (CJK, emoji, combining marks, U+FFFD) passes through unchanged. Cleaning
+/// works code point by code point, so cleaning the pieces of a string split at code point
+/// boundaries and joining them gives the cleaning of the whole (the text printer highlights
+/// this way). JSON output is exact instead, and `--format paths` writes the raw bytes.
+std::string printable(std::string_view bytes, Escape mode = Escape::text);
 
 /// Display width of UTF-8 text in terminal columns: East Asian Wide and Fullwidth characters
 /// count 2, combining marks and zero-width characters 0, others 1.

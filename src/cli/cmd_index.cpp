@@ -84,10 +84,11 @@ class StderrObserver : public IndexObserver {
     m_shown = true;
   }
 
-  /// One message line; the progress line, if shown, is cleared first and redrawn by the next update.
+  /// One message line (made printable: it names a file); the progress line, if shown, is
+  /// cleared first and redrawn by the next update.
   void line(const std::string& text) {
     clear_progress();
-    fmt::print(stderr, "{}\n", text);
+    print_clean(text);
   }
 
   void clear_progress() {

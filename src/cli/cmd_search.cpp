@@ -61,13 +61,13 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     // The query is checked before the database is opened: a usage error is a usage error.
     Result<CompiledQuery> compiled = compile_query(query, options->filters);
     if (failed(ctx, compiled)) return;
-    if (args->explain) fmt::print(stderr, "{}", compiled->explain());
+    if (args->explain) print_clean(compiled->explain());
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     if (args->explain) {
       std::string names;
       for (const std::string& n : searcher->shards_searched(options->filters)) names += (names.empty() ? "" : " ") + n;
-      fmt::print(stderr, "shards:   {}\n", names);
+      print_clean("shards:   " + names);
     }
     const bool json = l.format == "json" || l.format == "jsonl";
     if (args->count) {
@@ -90,7 +90,7 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     const size_t warned = searcher->warnings().size();
     Result<SearchResults> results = searcher->search(query, *options);
     for (size_t i = warned; i < searcher->warnings().size(); ++i) {
-      fmt::print(stderr, "newsidx: warning: {}\n", searcher->warnings()[i]);  // a shard stopped answering
+      print_clean("newsidx: warning: " + searcher->warnings()[i]);  // a shard stopped answering
     }
     if (failed(ctx, results)) return;
     ctx.exit_code = print_results(*results, l);

@@ -41,7 +41,8 @@ void add_show_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("show", "Print one article as clean text, JSON or its original HTML");
   cmd->add_option("article", args->ref, "Document id (from --format json), URL, or file path")->required();
   cmd->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  cmd->add_flag("--html", args->html, "Print the original body HTML (read again from the file)");
+  cmd->add_flag("--html", args->html,
+                "Print the original body HTML (read again from the file; control characters escaped)");
   cmd->footer(
       "Examples:\n"
       "  newsidx show https://www.voachinese.com/a/7616035.html\n"
@@ -57,7 +58,7 @@ void add_show_command(CLI::App& app, Context& ctx) {
     if (args->html) {
       Result<std::string> html = original_html(*a);
       if (failed(ctx, html)) return;
-      fmt::print("{}\n", *html);
+      print_clean(*html, stdout);  // line by line: the HTML's own newlines are kept
       return;
     }
     print_article(stdout, *docid, *a, args->format == "json");

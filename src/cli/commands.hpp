@@ -3,8 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "newsidx/error.hpp"
@@ -21,6 +23,11 @@ struct Context {
   /// The database that `index` writes: the one --db (a folder). Errors: usage.
   [[nodiscard]] Result<std::string> db_path() const;
 };
+
+/// Writes each line of `text` to `to` made printable (text.hpp: no control character, bidi
+/// override or invalid UTF-8 from an article or a file name reaches the terminal), each
+/// followed by a newline. Every diagnostic goes through here.
+void print_clean(std::string_view text, std::FILE* to = stderr);
 
 /// Prints "newsidx: MESSAGE" (and "hint: HINT") on stderr; returns the exit code.
 int report(const Error& e);

@@ -105,7 +105,7 @@ std::optional<Searcher> open_searcher(Context& ctx) {
     ctx.exit_code = report(s.error());
     return std::nullopt;
   }
-  for (const std::string& w : s->warnings()) fmt::print(stderr, "newsidx: warning: {}\n", w);
+  for (const std::string& w : s->warnings()) print_clean("newsidx: warning: " + w);
   return std::move(*s);
 }
 

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "newsidx/index.hpp"
+#include "newsidx/text.hpp"
 
 namespace newsidx::cli {
 
@@ -17,9 +18,20 @@ Result<std::string> Context::db_path() const {
   return dbs[0];
 }
 
+void print_clean(std::string_view text, std::FILE* to) {
+  std::string out;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    out += printable(text.substr(0, nl));
+    out += '\n';
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+  }
+  fmt::print(to, "{}", out);
+}
+
 int report(const Error& e) {
-  fmt::print(stderr, "newsidx: {}\n", e.message);
-  if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
+  print_clean("newsidx: " + e.message);
+  if (!e.hint.empty()) print_clean("hint: " + e.hint);
   return static_cast<int>(e.code);
 }
 
