@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_bytes.hpp"
 #include "test_support.hpp"
 
 using newsidx::test::article;
@@ -25,6 +26,19 @@ std::vector<nlohmann::json> json_lines(const std::string& s) {
   std::istringstream in(s);
   for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
   return out;
+}
+
+/// The first terminal control in `s` that came from an article or a file name (ESC, BEL, DEL,
+/// the C1 CSI U+009B, the bidi override U+202E and isolate U+2066), or "" if none. The text
+/// printer's own colour escapes are removed first.
+std::string raw_control(std::string s) {
+  for (const char* ours : {"\x1b[1;31m", "\x1b[1m", "\x1b[2m", "\x1b[0m"}) {
+    for (size_t at; (at = s.find(ours)) != std::string::npos;) s.erase(at, std::string_view(ours).size());
+  }
+  for (const char* raw : {"\x1b", "\x07", "\x7f", "\xc2\x9b", "\u202e", "\u2066"}) {
+    if (s.find(raw) != std::string::npos) return raw;
+  }
+  return "";
 }
 
 class Cli : public ::testing::Test {
@@ -129,4 +143,110 @@ TEST_F(Cli, DefaultDatabaseFollowsTheEnvironment) {
   ASSERT_EQ(run(m_dir, {"index", "news"}).exit_code, 0);
   EXPECT_TRUE(std::filesystem::exists(m_dir.path() / ".local" / "share" / "newsidx"));
   EXPECT_EQ(run(m_dir, {"search", "北京"}).exit_code, 0);
+}
+
+TEST_F(Cli, NothingFromAnArticleOrAFileNameReachesTheTerminal) {
+  const std::string title = "恶意标题\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\xc2\x9b" "31m\u202e反转\u2066隔离";
+  const std::string name = "evil\x1b[31m\u202e\x7f.md";
+  write_file(m_dir.path() / "news" / name,
+             article(1593561600000, title, "https://evil\x1b[2J.example/1",
+                     "<p>北京新闻\x1b[5m内容\xc2\x9b" "31m\u202e后文</p>"));
+  // An article with the same words, so that `similar seed.md` lists the hostile one.
+  write_file(m_dir.path() / "news" / "seed.md", article(1593561600000, "种子", "https://x.org/seed", "<p>北京新闻内容后文</p>"));
+  CliRun index = run(m_dir, {"--db", "db", "index", "-v", "news"});
+  ASSERT_EQ(index.exit_code, 0) << index.err;
+  EXPECT_EQ(raw_control(index.err), "") << index.err;
+  EXPECT_NE(index.err.find("news/evil\\x1b[31m\\u202e\\x7f.md: indexed"), std::string::npos) << index.err;
+
+  CliRun json = run(m_dir, {"--db", "db", "search", "--format", "jsonl", "恶意标题"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json hit = json_lines(json.out).at(0);
+  EXPECT_EQ(hit["title"], title);  // JSON is exact
+  EXPECT_EQ(hit["path"], "news/" + name);
+  const std::string id = std::to_string(hit["id"].get<int>());
+
+  const std::vector<std::vector<std::string>> for_people = {
+      {"search", "恶意标题"},
+      {"search", "--color", "always", "北京新闻"},
+      {"search", "--format", "tsv", "--fields", "title,path,source,url,author,duplicates,snippet", "恶意标题"},
+      {"search", "--facet", "source", "恶意标题"},
+      {"show", id},
+      {"show", "news/" + name},
+      {"show", "--html", id},
+      {"similar", "news/seed.md"},
+      {"stats"}};
+  for (const auto& args : for_people) {
+    std::vector<std::string> full = {"--db", "db"};
+    full.insert(full.end(), args.begin(), args.end());
+    CliRun r = run(m_dir, full);
+    std::string cmd;
+    for (const std::string& a : args) cmd += a + " ";
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.err;
+    EXPECT_EQ(raw_control(r.out), "") << cmd << "\n" << r.out;
+    EXPECT_EQ(raw_control(r.err), "") << r.err;
+  }
+  CliRun text = run(m_dir, {"--db", "db", "search", "恶意标题"});
+  EXPECT_NE(text.out.find("恶意标题\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\\u009b31m\\u202e反转\\u2066隔离"),
+            std::string::npos)
+      << text.out;
+  // A diagnostic that echoes a path.
+  CliRun missing = run(m_dir, {"--db", "db", "show", "news/" + name + ".gone"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(raw_control(missing.err), "") << missing.err;
+  EXPECT_NE(missing.err.find("\\x1b[31m"), std::string::npos) << missing.err;
+}
+
+TEST_F(Cli, AFileNameThatIsNotUtf8IsFoundGivenBackExactlyAndSweptWhenGone) {
+  const std::string name = "raw/\xff\xfe名.md";  // made here: no such name is committed
+  write_file(m_dir.path() / name, article(1593561600000, "非UTF8文件名", "https://x.org/raw", "<p>独特内容甲乙丙</p>"));
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "raw"}).exit_code, 0);
+
+  CliRun paths = run(m_dir, {"--db", "db", "search", "--format", "paths", "-0", "独特内容"});
+  ASSERT_EQ(paths.exit_code, 0) << paths.err;
+  EXPECT_EQ(paths.out, name + std::string(1, '\0'));
+  CliRun json = run(m_dir, {"--db", "db", "search", "--format", "jsonl", "独特内容"});
+  const nlohmann::json hit = json_lines(json.out).at(0);
+  EXPECT_EQ(hit["path"], "raw/\uFFFD\uFFFD名.md");
+  EXPECT_EQ(newsidx::base64_decode(hit.at("path_bytes").get<std::string>()), name);
+  EXPECT_NE(run(m_dir, {"--db", "db", "search", "独特内容"}).out.find("raw/\\xff\\xfe名.md"), std::string::npos);
+  CliRun tsv = run(m_dir, {"--db", "db", "search", "--format", "tsv", "--fields", "path", "独特内容"});
+  EXPECT_EQ(tsv.out, "path\nraw/\\xff\\xfe名.md\n");
+  CliRun show = run(m_dir, {"--db", "db", "show", "--format", "json", name});  // found by its path
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(newsidx::base64_decode(nlohmann::json::parse(show.out).at("path_bytes").get<std::string>()), name);
+
+  std::filesystem::remove(m_dir.path() / name);
+  CliRun again = run(m_dir, {"--db", "db", "index", "raw"});
+  EXPECT_NE(again.err.find("removed 1"), std::string::npos) << again.err;
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "独特内容"}).exit_code, 1);
+}
+
+TEST_F(Cli, ADuplicateWhoseNameIsNotUtf8IsPromotedWhenTheIndexedCopyGoes) {
+  const std::string older = "dup/a\xff.md", newer = "dup/b\xfe.md";
+  write_file(m_dir.path() / older, article(1593561600000, "副本", "https://x.org/dup", "<p>旧版本的正文</p>"));
+  write_file(m_dir.path() / newer, article(1593565200000, "副本", "https://x.org/dup", "<p>新版本的正文</p>"));
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "dup"}).exit_code, 0);
+  const nlohmann::json hit = json_lines(run(m_dir, {"--db", "db", "search", "--format", "jsonl", "副本"}).out).at(0);
+  EXPECT_EQ(newsidx::base64_decode(hit.at("path_bytes").get<std::string>()), newer);
+  ASSERT_EQ(hit.at("duplicates_bytes").size(), 1u);
+  EXPECT_EQ(newsidx::base64_decode(hit.at("duplicates_bytes")[0].get<std::string>()), older);
+
+  std::filesystem::remove(m_dir.path() / newer);
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "dup"}).exit_code, 0);
+  // Promotion read the older copy again from disk, by its exact name.
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--format", "paths", "-0", "旧版本"}).out, older + std::string(1, '\0'));
+  std::filesystem::remove(m_dir.path() / older);
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "dup"}).exit_code, 0);
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "副本"}).exit_code, 1);
+}
+
+TEST_F(Cli, AFewInvalidUtf8BytesAreReplacedWithAWarning) {
+  write_file(m_dir.path() / "bad" / "latin1.md",
+             article(1593561600000, "Caf\xe9 news", "https://x.org/latin1", "<p>The caf\xe9 reopened on Monday.</p>"));
+  CliRun index = run(m_dir, {"--db", "db", "index", "bad"});
+  EXPECT_EQ(index.exit_code, 0) << index.err;
+  EXPECT_NE(index.err.find("bad/latin1.md: warning: 2 invalid UTF-8 bytes replaced"), std::string::npos) << index.err;
+  CliRun json = run(m_dir, {"--db", "db", "search", "--format", "jsonl", "reopened"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json_lines(json.out).at(0)["title"], "Caf\uFFFD news");
 }
