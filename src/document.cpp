@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "json_bytes.hpp"
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
-#include "json_bytes.hpp"
 
 namespace newsidx {
 

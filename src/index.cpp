@@ -269,7 +269,8 @@ Prepared prepare(const Task& task, const InputFile& file, const IndexOptions& op
     return p;
   }
   if (text->charset != "UTF-8") p.note = "decoded from " + text->charset;
-  if (const size_t n = text->replaced_bytes) p.note = fmt::format("{} invalid UTF-8 byte{} replaced", n, n == 1 ? "" : "s");
+  if (const size_t n = text->replaced_bytes)
+    p.note = fmt::format("{} invalid UTF-8 byte{} replaced", n, n == 1 ? "" : "s");
   if (!article->published_ms) p.note += std::string(p.note.empty() ? "" : "; ") + "no publish time";
   p.article = std::move(*article);
   p.doc = builder.build(p.article, {FileCopy{file.path, file.abspath, p.article.published_ms}});

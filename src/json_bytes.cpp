@@ -30,7 +30,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   static const std::array<int8_t, 256> k_value = [] {
     std::array<int8_t, 256> v{};
     v.fill(-1);
-    for (size_t i = 0; i < k_alphabet.size(); ++i) v[static_cast<unsigned char>(k_alphabet[i])] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < k_alphabet.size(); ++i)
+      v[static_cast<unsigned char>(k_alphabet[i])] = static_cast<int8_t>(i);
     return v;
   }();
   if (text.size() % 4 != 0) return std::nullopt;

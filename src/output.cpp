@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "newsidx/text.hpp"
 #include "json_bytes.hpp"
+#include "newsidx/text.hpp"
 
 namespace newsidx {
 namespace {
@@ -63,7 +63,8 @@ class TextPrinter : public ResultPrinter {
     snippet += printable(text.substr(at));
     const std::string_view bold = m_color ? k_bold : "", dim = m_color ? k_dim : "", reset = m_color ? k_reset : "";
     fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n", h.rank, date_only(a.published_ms),
-               a.source.empty() ? "-" : printable(a.source), bold, printable(a.title), reset, dim, printable(a.path), reset);
+               a.source.empty() ? "-" : printable(a.source), bold, printable(a.title), reset, dim, printable(a.path),
+               reset);
     for (size_t i = 1; i < a.files.size(); ++i) {
       fmt::print(m_out, "     {}also: {}{}\n", dim, printable(a.files[i].path), reset);
     }
@@ -305,8 +306,8 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
   if (s.shards.size() > 1 || (s.shards.size() == 1 && s.shards[0].remote)) {
     fmt::print(out, "\nshards ({}):\n", s.shards.size());
     for (const ShardStats& sh : s.shards) {
-      fmt::print(out, "  {:<10} {:>8}  {} .. {}  {:>9}  {}\n", printable(sh.name), sh.articles, sh.first_ms ? date_only(sh.first_ms) : "-",
-                 sh.last_ms ? date_only(sh.last_ms) : "-",
+      fmt::print(out, "  {:<10} {:>8}  {} .. {}  {:>9}  {}\n", printable(sh.name), sh.articles,
+                 sh.first_ms ? date_only(sh.first_ms) : "-", sh.last_ms ? date_only(sh.last_ms) : "-",
                  sh.disk_bytes ? fmt::format("{:.1f} MB", static_cast<double>(*sh.disk_bytes) / 1e6) : "remote",
                  printable(sh.location));
     }

@@ -398,8 +398,11 @@ void for_each_utf8(std::string_view s, Valid&& on_valid, Invalid&& on_invalid) {
     }
     UChar32 c;
     U8_NEXT(p, i, len, c);
-    if (c < 0) on_invalid(at, i);
-    else on_valid(at, i, c);
+    if (c < 0) {
+      on_invalid(at, i);
+    } else {
+      on_valid(at, i, c);
+    }
   }
 }
 
@@ -490,10 +493,11 @@ Result<DecodedText> to_utf8(std::string_view bytes) {
     }
   }
   if (bad.bytes * 100 > bytes.size() * k_max_invalid_utf8_percent) {
-    return Error{ExitCode::some_failed,
-                 fmt::format("invalid UTF-8: {} of {} bytes (more than {} %; first at byte {}), and not GB18030 or Big5 text",
-                             bad.bytes, bytes.size(), k_max_invalid_utf8_percent, bad.first),
-                 ""};
+    return Error{
+        ExitCode::some_failed,
+        fmt::format("invalid UTF-8: {} of {} bytes (more than {} %; first at byte {}), and not GB18030 or Big5 text",
+                    bad.bytes, bytes.size(), k_max_invalid_utf8_percent, bad.first),
+        ""};
   }
   return DecodedText{replace_invalid_utf8(bytes), "UTF-8", bad.bytes};
 }
@@ -513,16 +517,14 @@ std::string printable(std::string_view bytes, Escape mode) {
   for_each_utf8(
       bytes,
       [&](int32_t begin, int32_t end, UChar32 c) {
-        switch (c) {
-          case '\t': out += "\\t"; return;
-          case '\n': out += "\\n"; return;
-          case '\r': out += "\\r"; return;
-          case '\\': out += mode == Escape::tsv ? "\\\\" : "\\"; return;
-          default: break;
-        }
-        if (c < 0x20 || c == 0x7F) hex_bytes(begin, end);
-        else if ((c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
+        if (const char* named = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : nullptr) {
+          out += named;
+        } else if (c < 0x20 || c == 0x7F) {
+          hex_bytes(begin, end);
+        } else if ((c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
           out += fmt::format("\\u{:04x}", static_cast<uint32_t>(c));
+        } else if (c == '\\' && mode == Escape::tsv) {
+          out += "\\\\";
         } else {
           out.append(bytes.data() + begin, static_cast<size_t>(end - begin));
         }

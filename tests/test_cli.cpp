@@ -146,13 +146,16 @@ TEST_F(Cli, DefaultDatabaseFollowsTheEnvironment) {
 }
 
 TEST_F(Cli, NothingFromAnArticleOrAFileNameReachesTheTerminal) {
-  const std::string title = "恶意标题\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\xc2\x9b" "31m\u202e反转\u2066隔离";
+  const std::string title =
+      "恶意标题\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\xc2\x9b"
+      "31m\u202e反转\u2066隔离";
   const std::string name = "evil\x1b[31m\u202e\x7f.md";
-  write_file(m_dir.path() / "news" / name,
-             article(1593561600000, title, "https://evil\x1b[2J.example/1",
-                     "<p>北京新闻\x1b[5m内容\xc2\x9b" "31m\u202e后文</p>"));
+  write_file(m_dir.path() / "news" / name, article(1593561600000, title, "https://evil\x1b[2J.example/1",
+                                                   "<p>北京新闻\x1b[5m内容\xc2\x9b"
+                                                   "31m\u202e后文</p>"));
   // An article with the same words, so that `similar seed.md` lists the hostile one.
-  write_file(m_dir.path() / "news" / "seed.md", article(1593561600000, "种子", "https://x.org/seed", "<p>北京新闻内容后文</p>"));
+  write_file(m_dir.path() / "news" / "seed.md",
+             article(1593561600000, "种子", "https://x.org/seed", "<p>北京新闻内容后文</p>"));
   CliRun index = run(m_dir, {"--db", "db", "index", "-v", "news"});
   ASSERT_EQ(index.exit_code, 0) << index.err;
   EXPECT_EQ(raw_control(index.err), "") << index.err;
@@ -233,8 +236,9 @@ TEST_F(Cli, ADuplicateWhoseNameIsNotUtf8IsPromotedWhenTheIndexedCopyGoes) {
 
   std::filesystem::remove(m_dir.path() / newer);
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "dup"}).exit_code, 0);
-  // Promotion read the older copy again from disk, by its exact name.
-  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--format", "paths", "-0", "旧版本"}).out, older + std::string(1, '\0'));
+  // The older copy is what is left of the URL, and its exact name is given back.
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--format", "paths", "-0", "旧版本"}).out,
+            older + std::string(1, '\0'));
   std::filesystem::remove(m_dir.path() / older);
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "dup"}).exit_code, 0);
   EXPECT_EQ(run(m_dir, {"--db", "db", "search", "副本"}).exit_code, 1);

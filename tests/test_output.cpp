@@ -37,7 +37,9 @@ std::string without_our_escapes(std::string s) {
   return s;
 }
 
-constexpr const char* k_hostile_title = "标题\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\xc2\x9b" "31m\u202eevil\x7f";
+constexpr const char* k_hostile_title =
+    "标题\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\xc2\x9b"
+    "31m\u202eevil\x7f";
 const std::string k_bad_name = "in/\xff\xfe名\x1b[31m.md";
 
 Hit hostile_hit() {
@@ -51,7 +53,8 @@ Hit hostile_hit() {
   a.author = "作者\x1b[5m";
   a.path = k_bad_name;
   a.published_ms = 1593561600000;
-  a.files = {{a.path, "/abs/" + a.path, a.published_ms}, {"in/ok.md", "/abs/in/ok.md", a.published_ms},
+  a.files = {{a.path, "/abs/" + a.path, a.published_ms},
+             {"in/ok.md", "/abs/in/ok.md", a.published_ms},
              {"in/\xfe.md", "/abs/in/\xfe.md", a.published_ms}};
   h.snippet.text = "前\x1b[2J北京\u202e后文";  // a highlight that holds an override, as a phrase match can
   const auto at = static_cast<uint32_t>(h.snippet.text.find("北京"));
@@ -62,8 +65,12 @@ Hit hostile_hit() {
 }  // namespace
 
 TEST(Base64, Rfc4648TestVectors) {
-  const std::pair<const char*, const char*> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                                         {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
                                                          {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(plain), encoded);
@@ -71,7 +78,8 @@ TEST(Base64, Rfc4648TestVectors) {
   }
   EXPECT_EQ(base64_encode(std::string("\xff\xfe\x00\x01", 4)), "//4AAQ==");
   EXPECT_EQ(base64_decode("//4AAQ=="), std::string("\xff\xfe\x00\x01", 4));
-  for (const char* bad : {"Zg=", "Z===", "Zm9v!A==", "Zg==Zg==", "=Zg="}) EXPECT_EQ(base64_decode(bad), std::nullopt) << bad;
+  for (const char* bad : {"Zg=", "Z===", "Zm9v!A==", "Zg==Zg==", "=Zg="})
+    EXPECT_EQ(base64_decode(bad), std::nullopt) << bad;
 }
 
 TEST(JsonBytes, OnlyNamesThatAreNotUtf8GetABytesMember) {
@@ -98,9 +106,10 @@ TEST(DocumentData, PathsThatAreNotUtf8RoundTripExactly) {
 }
 
 TEST(DocumentData, DataWrittenBeforePathBytesIsStillRead) {
-  const std::string old = std::string(R"({"path":"in/a.md","url":"u","title":"t","published":null,"source":"","author":"",)"
-                                      R"("files":[{"path":"in/a.md","abspath":"/x/in/a.md","published":null}]})") +
-                          '\0' + "text";
+  const std::string old =
+      std::string(R"({"path":"in/a.md","url":"u","title":"t","published":null,"source":"","author":"",)"
+                  R"("files":[{"path":"in/a.md","abspath":"/x/in/a.md","published":null}]})") +
+      '\0' + "text";
   const StoredArticle a = from_document_data(old);
   EXPECT_EQ(a.path, "in/a.md");
   ASSERT_EQ(a.files.size(), 1u);
@@ -135,7 +144,8 @@ TEST(HitJson, TitleIsExactAndPathsThatAreNotUtf8CarryTheirBytes) {
 
   Hit plain = h;
   plain.article.path = "in/名.md";
-  plain.article.files = {{plain.article.path, "/abs/in/名.md", std::nullopt}, {"in/ok.md", "/abs/in/ok.md", std::nullopt}};
+  plain.article.files = {{plain.article.path, "/abs/in/名.md", std::nullopt},
+                         {"in/ok.md", "/abs/in/ok.md", std::nullopt}};
   const nlohmann::ordered_json p = hit_to_json(plain);
   EXPECT_FALSE(p.contains("path_bytes"));
   EXPECT_FALSE(p.contains("duplicates_bytes"));
@@ -160,7 +170,9 @@ TEST(TextPrinter, NothingFromTheArticleReachesTheTerminalAndHighlightsStillBrack
     EXPECT_EQ(theirs.find('\x07'), std::string::npos);
     EXPECT_EQ(theirs.find("\xc2\x9b"), std::string::npos);
     EXPECT_EQ(theirs.find("\u202e"), std::string::npos);
-    EXPECT_NE(out.find("标题\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\\u009b31m\\u202eevil\\x7f"), std::string::npos) << out;
+    EXPECT_NE(out.find("标题\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\\u009b31m\\u202eevil\\x7f"),
+              std::string::npos)
+        << out;
     EXPECT_NE(out.find("in/\\xff\\xfe名\\x1b[31m.md"), std::string::npos) << out;
     EXPECT_NE(out.find("also: in/\\xfe.md"), std::string::npos) << out;
     EXPECT_NE(out.find("evil\\x1b[2j.org"), std::string::npos) << out;
@@ -176,9 +188,10 @@ TEST(TsvPrinter, EscapesControlsBidiAndBadBytesAndKeepsItsOwnEscapes) {
   Hit h = hostile_hit();
   h.article.author = "a\tb\\c\nd";
   const std::string out = printed([&](std::FILE* f) { make_printer(OutputFormat::tsv, f, o)->hit(h); });
-  EXPECT_EQ(out, "title\tpath\tauthor\n"
-                 "标题\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\\u009b31m\\u202eevil\\x7f\t"
-                 "in/\\xff\\xfe名\\x1b[31m.md\ta\\tb\\\\c\\nd\n");
+  EXPECT_EQ(out,
+            "title\tpath\tauthor\n"
+            "标题\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\\u009b31m\\u202eevil\\x7f\t"
+            "in/\\xff\\xfe名\\x1b[31m.md\ta\\tb\\\\c\\nd\n");
 }
 
 TEST(PathsPrinter, WritesTheExactBytes) {
@@ -209,7 +222,8 @@ TEST(FacetsAndStats, SourcesAreCleanInTextAndExactInJson) {
   const std::vector<FacetCount> counts = {{"evil\x1b[2j.org", 3}, {"www.voachinese.com", 1}};
   const std::string text = printed([&](std::FILE* f) { print_facets(f, "source", counts, false); });
   EXPECT_EQ(text, "3\tevil\\x1b[2j.org\n1\twww.voachinese.com\n");
-  const nlohmann::json j = nlohmann::json::parse(printed([&](std::FILE* f) { print_facets(f, "source", counts, true); }));
+  const nlohmann::json j =
+      nlohmann::json::parse(printed([&](std::FILE* f) { print_facets(f, "source", counts, true); }));
   EXPECT_EQ(j["counts"][0]["value"], "evil\x1b[2j.org");
   DatabaseStats s;
   s.sources = counts;

@@ -228,7 +228,9 @@ TEST(Printable, C0ControlsAndDelBecomeHexEscapes) {
 }
 
 TEST(Printable, C1ControlsBecomeCodePointEscapes) {
-  EXPECT_EQ(printable("\xc2\x9b" "2J"), "\\u009b2J");  // U+009B CSI, the one-byte form of ESC [
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "2J"),
+            "\\u009b2J");  // U+009B CSI, the one-byte form of ESC [
   EXPECT_EQ(printable("\xc2\x80"), "\\u0080");
   EXPECT_EQ(printable("\xc2\x9f"), "\\u009f");
   EXPECT_EQ(printable("\xc2\xa0"), "\xc2\xa0");  // U+00A0 no-break space is not a control
@@ -245,14 +247,14 @@ TEST(Printable, BidiEmbeddingsOverridesAndIsolatesBecomeCodePointEscapes) {
 
 TEST(Printable, InvalidUtf8BytesBecomeHexEscapes) {
   EXPECT_EQ(printable("\xff\xfe名.md"), "\\xff\\xfe名.md");
-  EXPECT_EQ(printable("a\xe5\x90"), "a\\xe5\\x90");      // a truncated sequence
-  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");        // an overlong '/'
+  EXPECT_EQ(printable("a\xe5\x90"), "a\\xe5\\x90");         // a truncated sequence
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");           // an overlong '/'
   EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
 }
 
 TEST(Printable, TextPassesThroughUnchanged) {
-  for (const char* s : {"特朗普访问北京", "習近平會見普京", "Ｔｒｕｍｐ", "emoji 😀 👍🏽", "e\u0301", "\uFFFD", "a\\b", "",
-                        "https://www.voachinese.com/a/1.html", "ひらがな 한국어 العربية"}) {
+  for (const char* s : {"特朗普访问北京", "習近平會見普京", "Ｔｒｕｍｐ", "emoji 😀 👍🏽", "e\u0301", "\uFFFD",
+                        "a\\b", "", "https://www.voachinese.com/a/1.html", "ひらがな 한국어 العربية"}) {
     EXPECT_EQ(printable(s), s);
   }
 }
@@ -279,7 +281,9 @@ TEST(Printable, NoCodePointOrBytePairSurvivesAsATerminalControl) {
 }
 
 TEST(Printable, CleaningPiecesAtCodePointBoundariesIsCleaningTheWhole) {
-  const std::string s = "标题\x1b[2J北京\u202e\xff" "end";
+  const std::string s =
+      "标题\x1b[2J北京\u202e\xff"
+      "end";
   for (size_t cut : {size_t{0}, size_t{3}, size_t{6}, size_t{7}, size_t{10}, size_t{13}, size_t{16}, size_t{19},
                      size_t{20}, s.size()}) {
     EXPECT_EQ(printable(s.substr(0, cut)) + printable(s.substr(cut)), printable(s)) << cut;
@@ -300,7 +304,10 @@ TEST(ToUtf8, EachMaximalSubpartOfAnInvalidSequenceBecomesOneReplacementCharacter
   // The example of Unicode 15.0 §3.9, Table 3-8 (U+FFFD Substitution of Maximal Subparts).
   Result<DecodedText> t = to_utf8(ascii_around("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64"));
   ASSERT_TRUE(t) << t.error().message;
-  EXPECT_EQ(t->text, ascii_around("a\uFFFD\uFFFD\uFFFD" "b\uFFFD" "c\uFFFD\uFFFD" "d"));
+  EXPECT_EQ(t->text, ascii_around("a\uFFFD\uFFFD\uFFFD"
+                                  "b\uFFFD"
+                                  "c\uFFFD\uFFFD"
+                                  "d"));
   EXPECT_EQ(t->replaced_bytes, 9u);
   EXPECT_EQ(t->charset, "UTF-8");
   // Overlong forms, surrogates and code points above U+10FFFF: one U+FFFD per byte (Table 3-9).
@@ -329,11 +336,14 @@ TEST(ToUtf8, MoreThanTenPercentInvalidFails) {
   Result<DecodedText> bad = to_utf8(std::string(89, 'a') + std::string(11, '\xff'));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ExitCode::some_failed);
-  EXPECT_EQ(bad.error().message, "invalid UTF-8: 11 of 100 bytes (more than 10 %; first at byte 89), and not GB18030 or Big5 text");
+  EXPECT_EQ(bad.error().message,
+            "invalid UTF-8: 11 of 100 bytes (more than 10 %; first at byte 89), and not GB18030 or Big5 text");
 }
 
 TEST(ToUtf8, ValidUtf8IsUntouched) {
-  Result<DecodedText> t = to_utf8("\xEF\xBB\xBF" "北京 \x1b[2J");
+  Result<DecodedText> t = to_utf8(
+      "\xEF\xBB\xBF"
+      "北京 \x1b[2J");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->text, "北京 \x1b[2J");
   EXPECT_EQ(t->replaced_bytes, 0u);

@@ -36,9 +36,10 @@ bool copy_wins(const FileCopy& a, const FileCopy& b);
 /// {"path","url","title","published" (epoch ms or null),"source","author",
 ///  "files": [{"path","abspath","published"}, ...]} (files[0] is the indexed copy),
 /// where a path that is not UTF-8 gets a "path_bytes" / "abspath_bytes" member holding its
-/// bytes in base64 (src/json_bytes.hpp), then a NUL byte, then the text as is: verification reads the text of every candidate, and
-/// the text kept out of JSON needs no escaping or unescaping (a quarter of a verifying
-/// query's time). Data that is one JSON object with a "text" member is read too.
+/// bytes in base64 (src/json_bytes.hpp), then a NUL byte, then the text as is: verification
+/// reads the text of every candidate, and the text kept out of JSON needs no escaping or
+/// unescaping (a quarter of a verifying query's time). Data that is one JSON object with a
+/// "text" member is read too.
 struct StoredArticle {
   std::string path;
   std::string url;
