@@ -87,35 +87,27 @@ case_title_del_and_bel() { title_case title_del_and_bel $'\x7f\a\b'; }
 case_title_bidi_override() { title_case title_bidi_override $'\u202egnp.exe'; }
 case_title_bidi_isolate() { title_case title_bidi_isolate $'\u2066\u2067\u2068\u2069'; }
 
-# A file name with ESC: escaped in text, tsv and the indexer's stderr; exact in paths -0.
-case_filename_esc() {
-  fresh filename_esc
-  local name=$'evil\e[31m\e]0;x\a.md'
-  article "$D/in/$name" $T0 "文件名" "https://x.org/fn" "<p>红色文件名</p>"
+# A file name holding $2 is shown as $3 (a grep pattern) in text, tsv, `show` and the stderr of
+# `index` and of an error naming it; `paths -0` gives its exact bytes.
+filename_case() {
+  local name=$1 file=$2 shown=$3
+  fresh "$name"
+  article "$D/in/$file" $T0 "文件名" "https://x.org/$name" "<p>奇怪的文件名</p>"
   nx index -v in > /dev/null 2> "$D/index.err"
-  nx search 红色文件名 > "$D/text"
-  nx search --format tsv 红色文件名 > "$D/tsv"
-  nx show "in/$name" > "$D/show"
-  nx show "in/$name.missing" > /dev/null 2> "$D/err"
-  clean filename_esc "$D/text" "$D/tsv" "$D/show" "$D/err" "$D/index.err" || return
-  grep -q 'evil\\x1b\[31m' "$D/text" || { fail filename_esc "text does not show \\x1b"; return; }
-  nx search --format paths -0 红色文件名 > "$D/paths"
-  cmp -s "$D/paths" <(printf 'in/%s\0' "$name") || { fail filename_esc "paths -0 is not the exact name"; return; }
-  pass filename_esc
+  nx search 奇怪的文件名 > "$D/text"
+  nx search --format tsv 奇怪的文件名 > "$D/tsv"
+  nx show "in/$file" > "$D/show"
+  nx show "in/$file.missing" > /dev/null 2> "$D/err"
+  clean "$name" "$D/text" "$D/tsv" "$D/show" "$D/err" "$D/index.err" || return
+  grep -q "$shown" "$D/text" || { fail "$name" "text does not show $shown"; return; }
+  nx search --format paths -0 奇怪的文件名 > "$D/paths"
+  cmp -s "$D/paths" <(printf 'in/%s\0' "$file") || { fail "$name" "paths -0 is not the exact name"; return; }
+  pass "$name"
 }
 
-# A file name with a bidi override (the "Trojan Source" trick on a name).
-case_filename_bidi() {
-  fresh filename_bidi
-  local name=$'report\u202efdp.md'
-  article "$D/in/$name" $T0 "反转" "https://x.org/bidi" "<p>反转文件名</p>"
-  nx index -v in > /dev/null 2> "$D/index.err"
-  nx search 反转文件名 > "$D/text"
-  nx search --format tsv 反转文件名 > "$D/tsv"
-  clean filename_bidi "$D/text" "$D/tsv" "$D/index.err" || return
-  grep -q 'report\\u202efdp' "$D/text" || { fail filename_bidi "text does not show \\u202e"; return; }
-  pass filename_bidi
-}
+case_filename_esc() { filename_case filename_esc $'evil\e[31m\e]0;x\a.md' 'evil\\x1b\[31m\\x1b\]0;x\\x07'; }
+# The "Trojan Source" trick on a name: report<RLO>fdp.md shows as "reportdm.pdf".
+case_filename_bidi() { filename_case filename_bidi $'report\u202efdp.md' 'report\\u202efdp'; }
 
 # A name that is not UTF-8: paths -0 gives its bytes (xargs -0 cat opens it), JSON gives
 # path_bytes, text shows \xNN; deleting the file sweeps it.
