@@ -29,6 +29,7 @@ std::string encode_record(const FileRecord& r) {
   if (r.state == FileState::indexed) {
     j["url"] = r.url;
     j["published"] = r.published_ms ? nlohmann::json(*r.published_ms) : nlohmann::json();
+    if (r.version) j["version"] = fmt::format("{:016x}", *r.version);
   } else {
     j["reason"] = r.reason;
   }
@@ -49,11 +50,12 @@ std::optional<FileRecord> decode_record(const std::string& value) {
     if (r.state == FileState::indexed) {
       r.url = j.at("url").get<std::string>();
       if (const auto& p = j.at("published"); !p.is_null()) r.published_ms = p.get<int64_t>();
+      if (const auto v = j.find("version"); v != j.end()) r.version = std::stoull(v->get<std::string>(), nullptr, 16);
     } else {
       r.reason = j.value("reason", "");
     }
     return r;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {  // nlohmann's, or a malformed version
     return std::nullopt;
   }
 }

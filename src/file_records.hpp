@@ -1,7 +1,7 @@
 // file_records.hpp — per-file indexing state, kept in the database's metadata (internal).
 //
 //   newsidx.file.<XXH3-128 hex of abspath> → {"abspath","mtime_ns","size","hash","state",
-//                                             "url","published" | "reason"}
+//                                             "url","published","version" | "reason"}
 // with "abspath_bytes" after "abspath" when the path is not UTF-8 (json_bytes.hpp).
 // Written by the indexer in the same commit as the documents; read by the indexer (change
 // detection, deletion sweep) and by `show`/`similar` (finding an article by file path).
@@ -26,6 +26,7 @@ struct FileRecord {
   FileState state = FileState::failed;
   std::string url;   ///< when indexed
   std::optional<int64_t> published_ms;
+  std::optional<uint64_t> version;  ///< when indexed: version_hash of its content (schema.hpp)
   std::string reason;  ///< when skipped or failed
 };
 

@@ -301,9 +301,21 @@ struct MergeCounts {
   std::unordered_set<uint64_t> urls;  ///< XXH3-64 of those URLs
 };
 
+/// Writes the files of a run into one database. Its changes between two commits are one Xapian
+/// transaction: a run that fails (disk full, an exception) cancels them, so that Xapian's
+/// implicit commit when the database closes never lands half of a batch (a file's record without
+/// the version it names).
 class Writer {
  public:
-  explicit Writer(Xapian::WritableDatabase& db) : m_db(db) {}
+  explicit Writer(Xapian::WritableDatabase& db) : m_db(db) { m_db.begin_transaction(); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() {
+    try {
+      m_db.cancel_transaction();  // committed batches are kept; the one in progress is not
+    } catch (const Xapian::Error&) {  // none in progress (a commit failed), or the database is gone
+    }
+  }
 
   /// Applies one prepared file; returns what happened to it.
   FileOutcome apply(const InputFile& file, const std::optional<FileRecord>& old, Prepared& p) {
@@ -321,8 +333,9 @@ class Writer {
         outcome = FileOutcome::unchanged;
         break;
       case Prepared::Kind::indexed:
-        if (old && old->state == FileState::indexed && old->url != p.article.url) remove_copy(old->url, file.abspath);
-        add_copy(FileCopy{file.path, file.abspath, p.article.published_ms}, p.article, p.doc);
+        if (old && old->state == FileState::indexed) remove_copy(*old);
+        rec.version = version_hash(p.article.title, p.article.author, p.article.text);
+        add_copy(FileCopy{file.path, file.abspath, p.article.published_ms}, p.article, *rec.version, p.doc);
         rec.state = FileState::indexed;
         rec.url = p.article.url;
         rec.published_ms = p.article.published_ms;
@@ -330,7 +343,7 @@ class Writer {
         break;
       case Prepared::Kind::skipped:
       case Prepared::Kind::failed:
-        if (old && old->state == FileState::indexed) remove_copy(old->url, file.abspath);
+        if (old && old->state == FileState::indexed) remove_copy(*old);
         rec.state = p.kind == Prepared::Kind::skipped ? FileState::skipped : FileState::failed;
         rec.reason = p.note;
         outcome = p.kind == Prepared::Kind::skipped ? FileOutcome::skipped : FileOutcome::failed;
@@ -342,121 +355,151 @@ class Writer {
 
   /// A file that is gone: forget its record and its copy of the article.
   void forget(const std::string& key, const FileRecord& rec) {
-    if (rec.state == FileState::indexed) remove_copy(rec.url, rec.abspath);
+    if (rec.state == FileState::indexed) remove_copy(rec);
     m_db.set_metadata(key, "");
   }
 
   /// What happened to files that share a URL (IndexReport::merged_files and friends).
   [[nodiscard]] const MergeCounts& merges() const { return m_merges; }
 
- private:
-  /// One version of an article (a document): its stored data, and its document when it is new
-  /// or its terms must be rebuilt.
-  struct Version {
-    Xapian::docid docid = 0;  ///< 0: not in the database yet
-    StoredArticle stored;
-    std::optional<Xapian::Document> doc;  ///< terms to write; else only the data changes
-    bool marked = false;                  ///< carries the XV term
-    bool changed = false;
-  };
+  /// Writes the version that copies are being added to (see add_copy). Every commit of the
+  /// database must come after it: commit() does both.
+  void flush() {
+    if (!m_pending) return;
+    Pending p = std::move(*m_pending);
+    m_pending.reset();
+    store(p.q, p.version, p.doc ? &*p.doc : nullptr, p.marked);
+  }
+  void commit() {
+    flush();
+    m_db.commit_transaction();
+    m_db.begin_transaction();
+  }
 
-  std::vector<Version> versions(const std::string& url) {
-    std::vector<Version> out;
-    const std::string term = url_term(url);
-    for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
-      const Xapian::Document doc = m_db.get_document(*it);
-      Xapian::TermIterator t = doc.termlist_begin();
-      t.skip_to(std::string(k_term_versions));
-      out.push_back({*it, from_document_data(doc.get_data()), std::nullopt,
-                     t != doc.termlist_end() && *t == k_term_versions, false});
-    }
-    return out;
+ private:
+  /// The document of the version with Q term `q`: its docid (0 if there is none) and data.
+  struct Version {
+    Xapian::docid docid = 0;
+    StoredArticle stored;
+  };
+  Version load(const std::string& q) {
+    Xapian::PostingIterator it = m_db.postlist_begin(q);
+    if (it == m_db.postlist_end(q)) return {};
+    return {*it, from_document_data(m_db.get_document(*it).get_data())};
   }
 
   static void sort_copies(std::vector<FileCopy>& files) {
     std::sort(files.begin(), files.end(), [](const FileCopy& a, const FileCopy& b) { return copy_wins(a, b); });
   }
 
-  /// Takes the file `abspath` out of whichever version holds it.
-  static void drop(std::vector<Version>& vs, const std::string& abspath) {
-    for (Version& v : vs) {
-      if (std::erase_if(v.stored.files, [&](const FileCopy& f) { return f.abspath == abspath; })) v.changed = true;
+  /// Writes version `v` (Q term `q`) back, its winning file first: the path and publish time it
+  /// shows. Its terms are `doc`'s when given, else rebuilt (from its stored text: no file is
+  /// read) when the winning file's publish time changed, else kept. XV is set when `marked`.
+  void store(const std::string& q, Version& v, const Xapian::Document* doc, bool marked) {
+    sort_copies(v.stored.files);
+    const FileCopy& winner = v.stored.files[0];
+    Xapian::Document out;
+    if (doc) {
+      out = *doc;
+    } else if (v.docid == 0 || winner.published_ms != v.stored.published_ms) {
+      if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
+      const StoredArticle& a = v.stored;
+      out = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""}, a.files);
+    } else {
+      out = m_db.get_document(v.docid);
+    }
+    v.stored.path = winner.path;
+    v.stored.published_ms = winner.published_ms;
+    out.set_data(to_document_data(v.stored));
+    set_mark(out, marked);
+    m_db.replace_document(q, out);
+  }
+
+  static void set_mark(Xapian::Document& doc, bool marked) {
+    const std::string xv(k_term_versions);
+    Xapian::TermIterator t = doc.termlist_begin();
+    t.skip_to(xv);
+    const bool has = t != doc.termlist_end() && *t == xv;
+    if (marked && !has) doc.add_boolean_term(xv);
+    if (!marked && has) doc.remove_term(xv);
+  }
+
+  /// Sets (or clears) XV on every version of `url`: when a second version appears (or the
+  /// second but last goes).
+  void mark_all(const std::string& url, bool marked) {
+    const std::string term = url_term(url);
+    for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
+      Xapian::Document doc = m_db.get_document(*it);
+      set_mark(doc, marked);
+      m_db.replace_document(*it, doc);
     }
   }
 
-  /// Writes the versions of one URL back: a version without files is deleted; each version's
-  /// shown copy is its winning file, and its terms are rebuilt (from its stored text, no file is
-  /// read) when that file's publish time differs from the one its terms carry; XV marks every
-  /// version while there are several.
-  void save(std::vector<Version>& vs) {
-    const auto several = std::count_if(vs.begin(), vs.end(), [](const Version& v) { return !v.stored.files.empty(); }) > 1;
-    for (Version& v : vs) {
-      if (v.stored.files.empty()) {
-        if (v.docid) m_db.delete_document(v.docid);
-        continue;
+  /// Adds `copy`, whose parsed article is `article` (version `version`) and prepared document
+  /// `doc`, to the version of its content, or as a new version of its URL. Reads and writes
+  /// that version and, when it is the second, the first: never every version of a URL. The
+  /// version stays in memory while the next files add copies to it too (a folder of identical
+  /// copies costs one write, not one per copy of a growing list), until flush().
+  void add_copy(const FileCopy& copy, const Article& article, uint64_t version, const Xapian::Document& doc) {
+    const std::string q = version_term(article.url, version);
+    if (!m_pending || m_pending->q != q) {
+      flush();
+      const Xapian::doccount others = m_db.get_termfreq(url_term(article.url));
+      Version v = load(q);
+      const bool new_version = v.docid == 0;
+      if (new_version) {
+        v.stored = StoredArticle{copy.path, article.url, article.title, article.published_ms, article.source,
+                                 article.author, article.text, {}};
       }
-      if (!v.changed && v.marked == several) continue;
-      sort_copies(v.stored.files);
-      const FileCopy& winner = v.stored.files[0];
-      if (!v.doc && winner.published_ms != v.stored.published_ms) {
-        if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
-        const StoredArticle& a = v.stored;
-        v.doc = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""},
-                                 a.files);
-      }
-      v.stored.path = winner.path;
-      v.stored.published_ms = winner.published_ms;
-      Xapian::Document doc = v.doc ? *v.doc : m_db.get_document(v.docid);
-      doc.set_data(to_document_data(v.stored));
-      if (several && (v.doc || !v.marked)) doc.add_boolean_term(std::string(k_term_versions));
-      if (!several && v.marked && !v.doc) doc.remove_term(std::string(k_term_versions));
-      if (v.docid) {
-        m_db.replace_document(v.docid, doc);
-      } else {
-        m_db.replace_document(version_term(v.stored.url, version_hash(v.stored.title, v.stored.author, v.stored.text)), doc);
-      }
+      m_pending = Pending{q, std::move(v), std::nullopt, others + new_version > 1, others > 0};
+      if (others > 0) m_merges.versions += new_version;
+      if (new_version && others == 1) mark_all(article.url, true);
+    } else {
+      m_pending->shared = true;  // another copy of the version just added
     }
-  }
-
-  /// Adds `copy`, whose parsed article is `article` and prepared document `doc`, to its URL:
-  /// to the version with the same content, or as a new version.
-  void add_copy(const FileCopy& copy, const Article& article, Xapian::Document& doc) {
-    std::vector<Version> vs = versions(article.url);
-    drop(vs, copy.abspath);  // its content may have changed: it may leave another version
-    const bool shared = std::any_of(vs.begin(), vs.end(), [](const Version& v) { return !v.stored.files.empty(); });
-    const uint64_t hash = version_hash(article.title, article.author, article.text);
-    auto it = std::find_if(vs.begin(), vs.end(), [&](const Version& v) {
-      return version_hash(v.stored.title, v.stored.author, v.stored.text) == hash;
-    });
-    const bool new_version = it == vs.end() || it->stored.files.empty();
-    if (it == vs.end()) {
-      vs.push_back({0, StoredArticle{copy.path, article.url, article.title, article.published_ms, article.source,
-                                     article.author, article.text, {}},
-                    std::nullopt, false, true});
-      it = vs.end() - 1;
-    }
-    it->stored.files.push_back(copy);
-    it->changed = true;
-    // The prepared document carries this copy's publish time: the version's, when it wins.
-    sort_copies(it->stored.files);
-    if (it->stored.files[0].abspath == copy.abspath) it->doc = doc;
-    if (shared) {
+    Pending& p = *m_pending;
+    if (p.shared) {
       ++m_merges.files;
-      m_merges.versions += new_version;
       m_merges.urls.insert(XXH3_64bits(article.url.data(), article.url.size()));
     }
-    save(vs);
+    // The winning copy first (store sorts the others); the prepared document carries this
+    // copy's publish time: the version's, when it wins.
+    std::vector<FileCopy>& files = p.version.stored.files;
+    files.push_back(copy);
+    if (copy_wins(copy, files.front()) || files.size() == 1) {
+      std::swap(files.front(), files.back());
+      p.doc = doc;
+    }
   }
 
-  void remove_copy(const std::string& url, const std::string& abspath) {
-    std::vector<Version> vs = versions(url);
-    drop(vs, abspath);
-    save(vs);
+  /// Takes the file of `rec` out of its version (deleted when it was its last file).
+  void remove_copy(const FileRecord& rec) {
+    flush();
+    if (!rec.version) return;  // written before versions: its database asks for a --reindex
+    const std::string q = version_term(rec.url, *rec.version);
+    Version v = load(q);
+    if (!std::erase_if(v.stored.files, [&](const FileCopy& f) { return f.abspath == rec.abspath; })) return;
+    if (!v.stored.files.empty()) {
+      store(q, v, nullptr, m_db.get_termfreq(url_term(rec.url)) > 1);
+      return;
+    }
+    m_db.delete_document(v.docid);
+    if (m_db.get_termfreq(url_term(rec.url)) == 1) mark_all(rec.url, false);
   }
+
+  /// The version add_copy added to last, not written yet.
+  struct Pending {
+    std::string q;
+    Version version;
+    std::optional<Xapian::Document> doc;  ///< the winning copy's prepared document, if it is new
+    bool marked;                          ///< the URL has several versions
+    bool shared;                          ///< its URL had files before this one
+  };
 
   Xapian::WritableDatabase& m_db;
   std::unique_ptr<DocumentBuilder> m_builder;
   MergeCounts m_merges;
+  std::optional<Pending> m_pending;
 };
 
 void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRecord>& old) {
@@ -512,9 +555,9 @@ void add_merges(IndexReport& report, const MergeCounts& m) {
   report.merged_urls += m.urls.size();
 }
 
-void commit(Xapian::WritableDatabase& db) {
+void commit(Writer& writer) {
   try {
-    db.commit();
+    writer.commit();
   } catch (...) {
     rethrow_at("committing");
   }
@@ -563,7 +606,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
         if (outcome != FileOutcome::unchanged) run.observer.on_file(file.path, outcome, p.note);
         run.observer.on_progress(++done, files.size());
         if (++since_commit >= run.options.commit_every) {
-          commit(db);
+          commit(writer);
           since_commit = 0;
         }
         return !stopped(run.options);
@@ -576,7 +619,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
       rethrow_at("removing the articles of deleted files");
     }
   }
-  commit(db);
+  commit(writer);
   add_merges(run.report, writer.merges());
 }
 
@@ -617,11 +660,19 @@ class WriterParts;
 
 /// One part database of a bulk build and its writer.
 struct Part {
+  /// Opens the part at `path_` (flags: DB_OPEN, or DB_CREATE for a new part, whose schema is
+  /// committed before the writer's first transaction begins).
   Part(fs::path path_, int flags)
-      : period(part_period(path_.filename().string())),
-        path(std::move(path_)),
-        db((fs::create_directories(path), path.string()), flags),
-        writer(db) {}
+      : period(part_period(path_.filename().string())), path(std::move(path_)), db(open(path, flags)), writer(db) {}
+  static Xapian::WritableDatabase open(const fs::path& path, int flags) {
+    fs::create_directories(path);
+    Xapian::WritableDatabase db(path.string(), flags);
+    if (flags == Xapian::DB_CREATE) {
+      stamp_schema(db);
+      db.commit();
+    }
+    return db;
+  }
   std::string period;
   fs::path path;
   Xapian::WritableDatabase db;
@@ -710,6 +761,7 @@ class WriterParts {
   /// Puts every document in a part of its winning copy's period and commits. Returns
   /// (period, folder) of every part.
   std::vector<std::pair<std::string, fs::path>> finish() {
+    for (const auto& part : m_parts) part->writer.flush();  // the moves read the documents
     std::vector<Part*> received;
     for (const std::string& url : m_mixed_urls) {
       const std::string term = url_term(url);
@@ -730,7 +782,7 @@ class WriterParts {
     }
     // The parts that received documents commit first: killed in between, a document is in two
     // parts (resume_parts keeps the one of its period), never in none.
-    for (Part* part : received) part->db.commit();
+    for (Part* part : received) part->writer.commit();
     commit();
     std::vector<std::pair<std::string, fs::path>> parts;
     for (const auto& part : m_parts) {
@@ -743,7 +795,7 @@ class WriterParts {
   /// Commits every part (cheap for parts without changes).
   void commit() {
     for (const auto& part : m_parts) {
-      part->db.commit();
+      part->writer.commit();
       m_registry.committed(*part);
     }
     m_since_commit = 0;
@@ -756,7 +808,6 @@ class WriterParts {
     if (first || m_parts[it->second]->db.get_doccount() >= m_options.part_docs) {
       it->second = m_parts.size();
       m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE));
-      stamp_schema(m_parts.back()->db);
     }
     return it->second;
   }
