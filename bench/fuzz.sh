@@ -3,24 +3,32 @@
 # UndefinedBehaviorSanitizer and LeakSanitizer, seeded from the fixtures. Any crash, leak or
 # input slower than the timeout stops that target and leaves a reproducer in the work folder.
 #
-# usage: bench/fuzz.sh [SECONDS_PER_TARGET=300]     work files in ${WORK:-/tmp/newsidx-fuzz}
+# usage: bench/fuzz.sh [SECONDS_PER_TARGET=300] [TARGET...]   work files in ${WORK:-/tmp/newsidx-fuzz}
+# Inputs go up to 64 KiB for every target, so that deep nesting and long runs are reachable.
 set -euo pipefail
 seconds=${1:-300}
+targets=(fuzz_article fuzz_query fuzz_html)
+if [ $# -gt 1 ]; then shift; targets=("$@"); fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/newsidx-fuzz}
 build=${BUILD:-$top/build-fuzz}
 mkdir -p "$work"
 
-if [ ! -x "$build/tests/fuzz/fuzz_article" ]; then
+if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$top" -B "$build" -DNEWSIDX_FUZZ=ON -DNEWSIDX_BUILD_TESTS=OFF \
     -DNEWSIDX_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 fi
-cmake --build "$build" -j"$(nproc)" --target fuzz_article fuzz_query > /dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz_article fuzz_query fuzz_html > /dev/null
 
-# Seeds: every fixture article, and a list of queries covering the syntax.
-mkdir -p "$work/article-corpus" "$work/query-corpus"
+# Seeds: every fixture article (for the HTML target too: the body of an article is one line of
+# HTML after its header), and a list of queries covering the syntax.
+mkdir -p "$work/article-corpus" "$work/query-corpus" "$work/html-corpus"
 find "$top/data/samples" "$top/tests/fixtures" -type f -size -64k -print0 |
-  while IFS= read -r -d '' f; do cp "$f" "$work/article-corpus/$(sha1sum "$f" | cut -c1-16)"; done
+  while IFS= read -r -d '' f; do
+    name=$(sha1sum "$f" | cut -c1-16)
+    cp "$f" "$work/article-corpus/$name"
+    cp "$f" "$work/html-corpus/$name"
+  done
 i=0
 while IFS= read -r q; do printf '%s' "$q" > "$work/query-corpus/seed-$((i++))"; done <<'QUERIES'
 习近平 访问
@@ -33,7 +41,16 @@ date:..2024 author:pierson trump*
 Trump 特朗普 said
 “新冠疫情”，covid-19
 ＴＲＵＭＰ ２０２０
+((新冠 OR "Hong Kong") NOT (-疫情 trump*)) date:2020..
+NOT NOT (a AND (b OR -c))
 QUERIES
+# The nesting limit, one past it (k_max_query_depth in query.hpp), far past it, and long runs.
+deep() { printf "%${1}s" | tr ' ' '('; printf 'a'; printf "%${1}s" | tr ' ' ')'; }
+deep 100 > "$work/query-corpus/seed-deep-100"
+deep 101 > "$work/query-corpus/seed-deep-101"
+deep 20000 > "$work/query-corpus/seed-deep-20000"
+for _ in $(seq 1000); do printf '新冠疫情'; done > "$work/query-corpus/seed-cjk-4000"
+for i in $(seq 300); do printf 'w%d OR ' "$i"; done > "$work/query-corpus/seed-300-terms"
 
 run() {
   local target=$1 max_len=$2
@@ -45,6 +62,7 @@ run() {
   local rc=$?
   set -e
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs" "$log" | sed 's/^/   /'
+  echo "   largest input in the corpus: $(find "$work/${target#fuzz_}-corpus" -type f -printf '%s\n' | sort -n | tail -1) bytes"
   if [ $rc -ne 0 ]; then
     echo "   FAILED (exit $rc): see $log"; grep -E "ERROR|SUMMARY|Test unit written" "$log" | head -5 | sed 's/^/   /'
     return 1
@@ -53,6 +71,5 @@ run() {
 }
 
 status=0
-run fuzz_article 65536 || status=1
-run fuzz_query 512 || status=1
+for target in "${targets[@]}"; do run "$target" 65536 || status=1; done
 exit $status

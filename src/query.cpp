@@ -8,6 +8,7 @@
 #include <climits>
 #include <ctime>
 #include <functional>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,7 @@ struct Lexeme {
   std::string text;
   bool quoted = false;
   size_t offset = 0;  // byte offset in the query, for error messages
+  size_t length = 0;  // bytes of the query it spans
 };
 
 UChar32 code_point_at(std::string_view s, size_t i, size_t* next) {
@@ -45,6 +47,37 @@ bool is_rparen(UChar32 c) { return c == ')' || c == 0xFF09; }
 
 constexpr std::string_view k_fields[] = {"title", "author", "source", "date"};
 
+/// True for a code point that shows nothing on a terminal or acts on it: C0 and C1 controls,
+/// DEL, the soft hyphen, zero-width and bidirectional formatting characters, and the BOM.
+bool is_invisible(UChar32 c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xAD || (c >= 0x200B && c <= 0x200F) ||
+         (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF;
+}
+
+/// `token` (a non-empty slice of the query) as an error message names it: in single quotes, at
+/// most 40 code points (then "…"), with invisible characters written as <U+200B> and bytes
+/// that are not UTF-8 as <0xFF>, so that the name is never empty or blank.
+std::string quote_token(std::string_view token) {
+  constexpr size_t k_shown = 40;
+  std::string out = "'";
+  size_t shown = 0;
+  for (size_t i = 0, next = 0; i < token.size(); i = next) {
+    if (shown++ == k_shown) {
+      out += "…";
+      break;
+    }
+    const UChar32 c = code_point_at(token, i, &next);
+    if (c < 0) {
+      out += fmt::format("<0x{:02X}>", static_cast<unsigned char>(token[i]));
+    } else if (is_invisible(c)) {
+      out += fmt::format("<U+{:04X}>", c);
+    } else {
+      out.append(token.substr(i, next - i));
+    }
+  }
+  return out + "'";
+}
+
 Result<std::vector<Lexeme>> lex(std::string_view q) {
   std::vector<Lexeme> out;
   size_t i = 0;
@@ -56,7 +89,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
       continue;
     }
     if (is_lparen(c) || is_rparen(c)) {
-      out.push_back({is_lparen(c) ? LexKind::lparen : LexKind::rparen, "", "", false, i});
+      out.push_back({is_lparen(c) ? LexKind::lparen : LexKind::rparen, "", "", false, i, next - i});
       i = next;
       continue;
     }
@@ -65,7 +98,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
       size_t after;
       UChar32 c2 = code_point_at(q, next, &after);
       if (!is_query_space(c2) && !is_rparen(c2)) {
-        out.push_back({LexKind::minus, "", "", false, i});
+        out.push_back({LexKind::minus, "", "", false, i, 1});
         i = next;
         continue;
       }
@@ -95,7 +128,10 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
         }
         j = after;
       }
-      if (!closed) return Error{ExitCode::usage, fmt::format("unterminated quote at byte {}", start + 1), ""};
+      if (!closed) {
+        return Error{ExitCode::usage,
+                     fmt::format("unterminated quote {} at byte {}", quote_token(q.substr(start)), start + 1), ""};
+      }
       lx.quoted = true;
     } else {
       const size_t b = i;
@@ -112,6 +148,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
         if (lx.text == "NOT") lx.kind = LexKind::op_not;
       }
     }
+    lx.length = i - start;
     out.push_back(std::move(lx));
   }
   return out;
@@ -289,27 +326,62 @@ size_t longest_cjk_run(const TokenStream& ts) {
   return longest;
 }
 
+/// Removes from `nodes` each literal that an earlier one of `nodes` already is ("a OR a").
+void drop_repeated_literals(std::vector<Node>& nodes) {
+  std::vector<size_t> seen;
+  std::erase_if(nodes, [&](const Node& n) {
+    if (n.kind != Node::Kind::literal) return false;
+    if (std::find(seen.begin(), seen.end(), n.literal) != seen.end()) return true;
+    seen.push_back(n.literal);
+    return false;
+  });
+}
+
 class Parser {
  public:
-  Parser(const std::vector<Lexeme>& lx, CompiledQuery::Impl& q) : m_lx(lx), m_q(q) {}
+  Parser(std::string_view query, const std::vector<Lexeme>& lx, CompiledQuery::Impl& q)
+      : m_query(query), m_lx(lx), m_q(q) {}
 
   Result<Node> parse() {
     if (m_lx.empty()) return fail("empty query");
     Result<Node> n = or_expr();
     if (!n) return n;
-    if (n->kind == Node::Kind::everything) return fail("query has no searchable text");
+    if (n->kind == Node::Kind::everything) {
+      const auto term = std::find_if(m_lx.begin(), m_lx.end(), [](const Lexeme& l) { return l.kind == LexKind::term; });
+      return fail(term == m_lx.end() ? "query has no searchable text"
+                                     : "query has no searchable text (only punctuation, such as " + quoted(*term) + ")");
+    }
     if (m_pos < m_lx.size()) {
-      return fail(m_lx[m_pos].kind == LexKind::rparen ? "unbalanced ')'" : "unexpected input", m_lx[m_pos].offset);
+      const Lexeme& lx = m_lx[m_pos];
+      return fail_at((lx.kind == LexKind::rparen ? "unbalanced " : "unexpected ") + quoted(lx), lx);
     }
     return n;
   }
 
  private:
-  Error fail(std::string what, size_t offset = SIZE_MAX) const {
-    if (offset != SIZE_MAX) what += fmt::format(" at byte {}", offset + 1);
-    return Error{ExitCode::usage, what, "see `newsidx search --help` for the query syntax"};
+  Error fail(std::string what) const {
+    return Error{ExitCode::usage, std::move(what), "see `newsidx search --help` for the query syntax"};
   }
+  Error fail_at(const std::string& what, const Lexeme& lx) const {
+    return fail(fmt::format("{} at byte {}", what, lx.offset + 1));
+  }
+  /// The lexeme as typed, quoted (quote_token).
+  std::string quoted(const Lexeme& lx) const { return quote_token(m_query.substr(lx.offset, lx.length)); }
   bool at(LexKind k) const { return m_pos < m_lx.size() && m_lx[m_pos].kind == k; }
+
+  /// Enters one more level of nesting ('(', NOT or '-' at `lx`); fails past k_max_query_depth.
+  /// Every recursion of the parser, and so of everything that walks the tree it builds (the
+  /// candidate query, the verifier), passes through here.
+  std::optional<Error> enter(const Lexeme& lx) {
+    if (++m_depth <= k_max_query_depth) return std::nullopt;
+    return fail_at(fmt::format("query nests deeper than {} levels (the limit): {}", k_max_query_depth, quoted(lx)), lx);
+  }
+
+  /// Counts one more term (a literal, wildcard, date or source) at `lx`; fails past k_max_query_terms.
+  std::optional<Error> count_term(const Lexeme& lx) {
+    if (++m_terms <= k_max_query_terms) return std::nullopt;
+    return fail_at(fmt::format("query has more than {} terms (the limit): {}", k_max_query_terms, quoted(lx)), lx);
+  }
 
   Result<Node> or_expr() {
     Result<Node> first = and_expr();
@@ -319,14 +391,15 @@ class Parser {
     any.kind = Node::Kind::any_of;
     any.children.push_back(std::move(*first));
     while (at(LexKind::op_or)) {
-      const size_t off = m_lx[m_pos++].offset;
-      if (m_pos >= m_lx.size()) return fail("OR needs something after it", off);
+      const Lexeme& op = m_lx[m_pos++];
+      if (m_pos >= m_lx.size()) return fail_at(quoted(op) + " needs something after it", op);
       Result<Node> next = and_expr();
       if (!next) return next;
       any.children.push_back(std::move(*next));
     }
     // A branch with nothing searchable in it (only punctuation) is dropped, not matched-all.
     std::erase_if(any.children, [](const Node& c) { return c.kind == Node::Kind::everything; });
+    drop_repeated_literals(any.children);
     if (any.children.size() <= 1) return any.children.empty() ? Node{} : std::move(any.children[0]);
     return any;
   }
@@ -337,9 +410,9 @@ class Parser {
     bool seen = false;  // any operand, even one without searchable text
     while (m_pos < m_lx.size() && !at(LexKind::op_or) && !at(LexKind::rparen)) {
       if (at(LexKind::op_and)) {
-        const size_t off = m_lx[m_pos++].offset;
+        const Lexeme& op = m_lx[m_pos++];
         if (!seen || m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::rparen)) {
-          return fail("AND needs something on both sides", off);
+          return fail_at(quoted(op) + " needs something on both sides", op);
         }
         continue;
       }
@@ -350,24 +423,27 @@ class Parser {
     }
     if (all.children.empty() && seen) return Node{};  // only punctuation: nothing to search
     if (all.children.empty()) {
-      return fail(m_pos < m_lx.size() ? "missing search terms before " + m_lx[m_pos].text : "missing search terms",
-                  m_pos < m_lx.size() ? m_lx[m_pos].offset : SIZE_MAX);
+      if (m_pos >= m_lx.size()) return fail("missing search terms");
+      return fail_at("missing search terms before " + quoted(m_lx[m_pos]), m_lx[m_pos]);
     }
+    drop_repeated_literals(all.children);
     if (all.children.size() == 1) return std::move(all.children[0]);
     return all;
   }
 
   Result<Node> unary() {
     if (at(LexKind::op_not) || at(LexKind::minus)) {
-      const size_t off = m_lx[m_pos].offset;
+      const Lexeme& op = m_lx[m_pos];
       const bool minus = at(LexKind::minus);
       ++m_pos;
       if (m_pos >= m_lx.size() || at(LexKind::op_or) || at(LexKind::op_and) || at(LexKind::rparen)) {
-        return fail(minus ? "'-' needs a word after it" : "NOT needs something after it", off);
+        return fail_at(quoted(op) + (minus ? " needs a word after it" : " needs something after it"), op);
       }
+      if (std::optional<Error> deep = enter(op)) return *deep;
       m_negated = !m_negated;
       Result<Node> inner = minus ? primary() : unary();
       m_negated = !m_negated;
+      --m_depth;
       if (!inner) return inner;
       if (inner->kind == Node::Kind::everything) return inner;  // "-，" excludes nothing
       Node neg;
@@ -380,26 +456,32 @@ class Parser {
 
   Result<Node> primary() {
     if (at(LexKind::lparen)) {
-      const size_t off = m_lx[m_pos++].offset;
+      const Lexeme& open = m_lx[m_pos++];
+      if (std::optional<Error> deep = enter(open)) return *deep;
       Result<Node> inner = or_expr();
+      --m_depth;
       if (!inner) return inner;
-      if (!at(LexKind::rparen)) return fail("unbalanced '('", off);
+      if (!at(LexKind::rparen)) return fail_at("unbalanced " + quoted(open), open);
       ++m_pos;
       return inner;
     }
-    if (at(LexKind::rparen)) return fail("unbalanced ')'", m_lx[m_pos].offset);
     const Lexeme& lx = m_lx[m_pos++];
-    if (lx.kind != LexKind::term) return fail("unexpected " + lx.text, lx.offset);
+    if (lx.kind == LexKind::rparen) return fail_at("unbalanced " + quoted(lx), lx);
+    if (lx.kind != LexKind::term) return fail_at("unexpected " + quoted(lx), lx);
     return term(lx);
   }
 
   Result<Node> term(const Lexeme& lx) {
+    if (lx.text.empty() && !lx.quoted) {  // "title:" followed by a space, a parenthesis or nothing
+      return fail_at(quoted(lx) + (lx.field == "source" ? " needs a host name" : " needs a word after it"), lx);
+    }
     if (lx.field == "date") return date_node(lx);
     if (lx.field == "source") {
       Node n;
       n.kind = Node::Kind::source;
       n.text = fold(lx.text);
-      if (n.text.empty()) return fail("source: needs a host name", lx.offset);
+      if (n.text.empty()) return fail_at(quoted(lx) + " needs a host name", lx);
+      if (std::optional<Error> many = count_term(lx)) return *many;
       return n;
     }
     const Field field = field_of(lx.field);
@@ -413,6 +495,7 @@ class Parser {
         n.kind = Node::Kind::wildcard;
         n.field = field;
         n.text = std::string(ts.text(ts.tokens[0]));
+        if (std::optional<Error> many = count_term(lx)) return *many;
         return n;
       }
     }
@@ -442,18 +525,28 @@ class Parser {
     all.kind = Node::Kind::all_of;
     for (TokenStream& piece : pieces) {
       if (piece.tokens.empty()) continue;
+      if (std::optional<Error> many = count_term(lx)) return *many;
       Literal lit;
       lit.field = field;
       lit.typed = lx.text;
       if (pieces.size() == 1) lit.typed_form = fold(text, false);
       lit.tokens = std::move(piece);
       lit.stem = !lx.quoted;
-      compile_literal(lit, m_q.stemmer);
+      // A literal that occurs again is the same literal: its candidate query, verification and
+      // highlights are made once.
+      std::string key = fmt::format("{}{}{}", static_cast<int>(lit.field), lit.stem ? 's' : 'q', lit.typed_form);
+      for (const Token& t : lit.tokens.tokens) {
+        key += fmt::format("\x1f{}{}{}", static_cast<int>(t.gap), t.word_len, lit.tokens.text(t));
+      }
+      const auto [seen, added] = m_literal_ids.try_emplace(std::move(key), m_q.literals.size());
       Node n;
       n.kind = Node::Kind::literal;
-      n.literal = m_q.literals.size();
-      n.exact = lit.exact;
-      m_q.literals.push_back(std::move(lit));
+      n.literal = seen->second;
+      if (added) {
+        compile_literal(lit, m_q.stemmer);
+        m_q.literals.push_back(std::move(lit));
+      }
+      n.exact = m_q.literals[n.literal].exact;
       all.children.push_back(std::move(n));
     }
     if (all.children.empty()) return Node{};  // only punctuation: nothing to search for
@@ -467,9 +560,10 @@ class Parser {
     const std::string& v = lx.text;
     const size_t dots = v.find("..");
     auto bad = [&] {
-      return fail(fmt::format("bad date '{}' (use 2024, 2020-07, 2020-07-01, or a range a..b, a.., ..b)", v),
-                  lx.offset);
+      return fail_at(fmt::format("bad date {} (use 2024, 2020-07, 2020-07-01, or a range a..b, a.., ..b)", quoted(lx)),
+                     lx);
     };
+    if (std::optional<Error> many = count_term(lx)) return *many;
     if (dots == std::string::npos) {
       auto p = parse_date_period(v);
       if (!p) return bad();
@@ -500,10 +594,14 @@ class Parser {
     return n;
   }
 
+  std::string_view m_query;
   const std::vector<Lexeme>& m_lx;
   CompiledQuery::Impl& m_q;
   size_t m_pos = 0;
   bool m_negated = false;  ///< parsing inside an odd number of NOT / '-'
+  size_t m_depth = 0;      ///< '(', NOT and '-' around the current lexeme
+  size_t m_terms = 0;      ///< terms so far
+  std::map<std::string, size_t> m_literal_ids;  ///< a literal's field, form and tokens → its index
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -713,9 +811,15 @@ bool has_inexact_negation(const Node& n) {
 bool CompiledQuery::verifies_exclusions() const { return has_inexact_negation(m_impl->root); }
 
 namespace {
+/// The literals and wildcards of `n` outside any NOT, each once.
 void positive_nodes(const Node& n, std::vector<const Node*>& out) {
   if (n.kind == Node::Kind::negate) return;
-  if (n.kind == Node::Kind::literal || n.kind == Node::Kind::wildcard) out.push_back(&n);
+  const auto same = [&](const Node* o) {
+    return o->kind == n.kind && (n.kind == Node::Kind::literal ? o->literal == n.literal : o->field == n.field && o->text == n.text);
+  };
+  if ((n.kind == Node::Kind::literal || n.kind == Node::Kind::wildcard) && std::none_of(out.begin(), out.end(), same)) {
+    out.push_back(&n);
+  }
   for (const Node& c : n.children) positive_nodes(c, out);
 }
 }  // namespace
@@ -801,7 +905,7 @@ Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& 
   if (lexemes->empty() && (filters.since_ms || filters.until_ms || !filters.sources.empty())) {
     root.kind = Node::Kind::everything;
   } else {
-    Parser parser(*lexemes, q);
+    Parser parser(query, *lexemes, q);
     Result<Node> parsed = parser.parse();
     if (!parsed) return parsed.error();
     root = std::move(*parsed);

@@ -396,7 +396,9 @@ std::vector<SliceHit> match_terms_in_slice(const std::vector<Xapian::Database>& 
   const auto n_shards = static_cast<Xapian::docid>(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
     const Xapian::Database& shard = shards[i];
-    const auto [lo, hi] = docid_slice(shard.get_lastdocid(), k, n);
+    // Plain variables, not a structured binding: the lambdas below capture them (clang 14 refuses).
+    Xapian::docid lo = 0, hi = 0;
+    std::tie(lo, hi) = docid_slice(shard.get_lastdocid(), k, n);
     // One cursor per term: its iterator and its docid, or hi past the end of the slice.
     struct Cursor {
       Xapian::PostingIterator it;

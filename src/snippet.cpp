@@ -70,17 +70,16 @@ Snippet make_snippet(std::string_view text, const TokenStream& tokens, const std
     // Best passage: the window starting at a match that shows the most distinct query terms,
     // then the most matches; the earliest wins ties.
     size_t best = 0, best_terms = 0, best_count = 0;
-    std::vector<size_t> terms;
+    size_t max_term = 0;
+    for (const Span& f : found) max_term = std::max(max_term, f.term);
+    std::vector<size_t> counted_in(max_term + 1, SIZE_MAX);  // per term: the last window that counted it
     for (size_t i = 0; i < found.size(); ++i) {
       const size_t limit = advance_columns(text, found[i].begin, budget);
-      terms.clear();
-      size_t count = 0;
+      size_t terms = 0, count = 0;
       for (size_t k = i; k < found.size() && found[k].end <= limit; ++k, ++count) {
-        if (std::find(terms.begin(), terms.end(), found[k].term) == terms.end()) terms.push_back(found[k].term);
+        if (counted_in[found[k].term] != i) counted_in[found[k].term] = i, ++terms;
       }
-      if (terms.size() > best_terms || (terms.size() == best_terms && count > best_count)) {
-        best = i, best_terms = terms.size(), best_count = count;
-      }
+      if (terms > best_terms || (terms == best_terms && count > best_count)) best = i, best_terms = terms, best_count = count;
     }
     // Give the first match some leading context (a quarter of the width) within its paragraph.
     start = retreat_columns(text, found[best].begin, budget / 4);

@@ -125,6 +125,23 @@ TEST_F(Cli, NoResultsExitsOneAndBadQueryExitsTwo) {
   EXPECT_NE(bad.err.find("newsidx:"), std::string::npos);
 }
 
+TEST_F(Cli, QueriesPastTheLimitsExitTwoAndSayWhichLimit) {
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
+  CliRun at = run(m_dir, {"--db", "db", "search", "-c", std::string(100, '(') + "北京" + std::string(100, ')')});
+  EXPECT_EQ(at.exit_code, 0) << at.err;
+  EXPECT_EQ(at.out, "2\n");
+  CliRun deep = run(m_dir, {"--db", "db", "search", std::string(20000, '(') + "北京" + std::string(20000, ')')});
+  EXPECT_EQ(deep.exit_code, 2);
+  EXPECT_TRUE(deep.out.empty());
+  EXPECT_NE(deep.err.find("query nests deeper than 100 levels (the limit): '(' at byte 101"), std::string::npos)
+      << deep.err;
+  std::string many;
+  for (int i = 0; i < 300; ++i) many += "北京 OR ";
+  CliRun terms = run(m_dir, {"--db", "db", "search", many + "北京"});
+  EXPECT_EQ(terms.exit_code, 2);
+  EXPECT_NE(terms.err.find("query has more than 256 terms (the limit): '北京'"), std::string::npos) << terms.err;
+}
+
 TEST_F(Cli, LimitZeroReturnsAllMatches) {
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
   CliRun r = run(m_dir, {"--db", "db", "search", "--limit", "0", "--format", "jsonl", "北京"});

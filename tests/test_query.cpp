@@ -1,8 +1,12 @@
 // test_query.cpp — query parsing and compilation (query.hpp), without a database.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
+#include <vector>
 
+#include "newsidx/index.hpp"
 #include "newsidx/query.hpp"
 
 using namespace newsidx;
@@ -17,6 +21,41 @@ std::string explain(const std::string& q) {
   return cq ? cq->explain() : "";
 }
 
+/// The message of the usage error `q` must give ("" and a test failure if it compiles).
+std::string error_of(const std::string& q) {
+  auto r = compile_query(q);
+  EXPECT_FALSE(r.ok()) << q.substr(0, 80);
+  if (r.ok()) return "";
+  EXPECT_EQ(r.error().code, ExitCode::usage) << q.substr(0, 80);
+  return r.error().message;
+}
+
+/// `n` levels of `open` around `inner`, each closed by `close`.
+std::string nested(size_t n, const std::string& open, const std::string& inner, const std::string& close) {
+  std::string q;
+  for (size_t i = 0; i < n; ++i) q += open;
+  q += inner;
+  for (size_t i = 0; i < n; ++i) q += close;
+  return q;
+}
+
+/// `n` distinct words joined by `op` ("w1 OR w2 OR ...").
+std::string words(size_t n, const std::string& op) {
+  std::string q;
+  for (size_t i = 1; i <= n; ++i) q += (i > 1 ? op : "") + "w" + std::to_string(i);
+  return q;
+}
+
+/// A stored document (as the index writes it) with this title and body.
+Xapian::Document stored(const std::string& title, const std::string& text) {
+  StoredArticle a;
+  a.title = title;
+  a.text = text;
+  Xapian::Document doc;
+  doc.set_data(to_document_data(a));
+  return doc;
+}
+
 }  // namespace
 
 TEST(QuerySyntax, BadQueriesAreUsageErrorsWithAReason) {
@@ -27,6 +66,81 @@ TEST(QuerySyntax, BadQueriesAreUsageErrorsWithAReason) {
     EXPECT_EQ(r.error().code, ExitCode::usage) << q;
     EXPECT_FALSE(r.error().message.empty()) << q;
   }
+}
+
+TEST(QuerySyntax, EveryParseErrorNamesTheTokenItStoppedAt) {
+  const std::regex named("'[^']+'");
+  for (const std::string& q : std::vector<std::string>{"\"unterminated", "(中国", "中国)", "OR 中国", "中国 OR", "AND 中国", "NOT", "date:20x0",
+                              "date:..", "-", "，", "， OR 。", "-----普京", "()", "a ()", "title:", "title: 中国",
+                              "source:", "\u200b", "a AND", "a OR OR b", "NOT OR a", "-NOT a", "a (b",
+                              "\u200b)", "（中国", nested(101, "(", "a", ")"), words(300, " ")}) {
+    const std::string message = error_of(q);
+    EXPECT_TRUE(std::regex_search(message, named)) << q.substr(0, 80) << " → " << message;
+  }
+  EXPECT_EQ(error_of("-----普京"), "unexpected '-' at byte 2");
+  EXPECT_EQ(error_of("()"), "missing search terms before ')' at byte 2");
+  EXPECT_EQ(error_of("a OR"), "'OR' needs something after it at byte 3");
+  EXPECT_EQ(error_of("title: 中国"), "'title:' needs a word after it at byte 1");
+  EXPECT_EQ(error_of("（中国"), "unbalanced '（' at byte 1");
+  EXPECT_EQ(error_of("\u200b"), "query has no searchable text (only punctuation, such as '<U+200B>')");
+  EXPECT_EQ(error_of("\"" + std::string(100, 'x')), "unterminated quote '\"" + std::string(39, 'x') + "…' at byte 1");
+}
+
+TEST(QueryLimits, NestingUpToTheLimitCompilesAndOneLevelMoreFails) {
+  EXPECT_TRUE(compiles(nested(k_max_query_depth, "(", "中国", ")")));
+  EXPECT_TRUE(compiles(nested(k_max_query_depth, "NOT ", "中国", "") + " 美国"));
+  EXPECT_TRUE(compiles(nested(k_max_query_depth / 2, "-(", "a OR b", ")") + " c"));
+  const std::string deep = error_of(nested(k_max_query_depth + 1, "(", "中国", ")"));
+  EXPECT_EQ(deep, "query nests deeper than 100 levels (the limit): '(' at byte 101");
+  EXPECT_NE(error_of(nested(k_max_query_depth + 1, "NOT ", "中国", "") + " 美国").find("'NOT' at byte 401"),
+            std::string::npos);
+  EXPECT_NE(error_of(nested(k_max_query_depth / 2 + 1, "-(", "a", ")") + " c").find("(the limit)"), std::string::npos);
+}
+
+TEST(QueryLimits, TwentyThousandParenthesesFailCleanly) {
+  for (const std::string& q : {nested(20000, "(", "a", ")"), nested(20000, "(", "", ""), nested(20000, "NOT ", "a", ""),
+                               nested(20000, "（", "中国", "）"), nested(20000, "-(", "a", ")")}) {
+    EXPECT_NE(error_of(q).find("deeper than 100 levels (the limit)"), std::string::npos) << q.substr(0, 20);
+  }
+  EXPECT_EQ(error_of(nested(20000, "", "a", ")")), "unbalanced ')' at byte 2");
+}
+
+TEST(QueryLimits, TheVerifierEvaluatesAQueryAtTheDepthLimit) {
+  auto cq = compile_query(nested(k_max_query_depth - 1, "(", "香港 NOT \"Hong Kong\"", ")"));
+  ASSERT_TRUE(cq.ok());
+  Xapian::MatchDecider* verifier = cq->verifier();
+  ASSERT_NE(verifier, nullptr);
+  EXPECT_TRUE((*verifier)(stored("香港", "新闻")));
+  EXPECT_FALSE((*verifier)(stored("香港", "Hong Kong news")));
+}
+
+TEST(QueryLimits, TermsUpToTheLimitCompileAndOneMoreFails) {
+  EXPECT_TRUE(compiles(words(k_max_query_terms, " ")));
+  EXPECT_TRUE(compiles(words(k_max_query_terms, " OR ")));
+  const std::string q = words(k_max_query_terms + 1, " OR ");
+  EXPECT_EQ(error_of(q), fmt::format("query has more than 256 terms (the limit): 'w257' at byte {}", q.rfind("w257") + 1));
+  // Repeats, dates, sources, wildcards and the pieces of a chunk split at punctuation count too.
+  std::string repeated;
+  for (size_t i = 0; i <= k_max_query_terms; ++i) repeated += "中国 ";
+  EXPECT_NE(error_of(repeated).find("(the limit)"), std::string::npos);
+  std::string mixed = words(k_max_query_terms - 5, " ") + " date:2020 source:x.org trump* 特朗普，拜登";
+  EXPECT_TRUE(compiles(mixed));
+  EXPECT_NE(error_of(mixed + " w0").find("'w0'"), std::string::npos);
+  EXPECT_NE(error_of(mixed + "，普京").find("'特朗普，拜登，普京'"), std::string::npos);
+}
+
+TEST(QueryCompile, RepeatedLiteralsAreCompiledAndHighlightedOnce) {
+  auto once = compile_query("特朗普");
+  auto twice = compile_query("特朗普 OR 特朗普 特朗普");
+  ASSERT_TRUE(once && twice);
+  EXPECT_EQ(twice->xapian_query().get_description(), once->xapian_query().get_description());
+  EXPECT_EQ(twice->explain(), once->explain());
+  Segmenter seg;
+  TokenStream body;
+  seg.tokenize("特朗普说，特朗普和拜登。", body);
+  auto branches = compile_query("(特朗普 说) OR (特朗普 和)");
+  ASSERT_TRUE(branches.ok());
+  EXPECT_EQ(branches->highlights(body).size(), 4u);  // 特朗普 twice, 说, 和
 }
 
 TEST(QuerySyntax, ValidQueriesCompile) {

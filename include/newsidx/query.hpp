@@ -45,6 +45,20 @@ struct QueryFilters {
   std::vector<std::string> sources; ///< any of these hosts (or parent domains)
 };
 
+/// Limits of one query, which bound the work of every step after parsing: the parser and the
+/// verifier recurse once per level of nesting, and the candidate query, the verifier and the
+/// highlights grow with the number of terms. compile_query refuses a query past them with
+/// ExitCode::usage and a message naming the limit and the token where it was passed.
+///
+/// Nesting: each '(', NOT or '-' enclosing a term is one level. Elasticsearch refuses bool
+/// queries nested deeper than 20 (indices.query.bool.max_nested_depth) for the same reason (the
+/// stack); 100 leaves room for any query a person or a script writes.
+inline constexpr size_t k_max_query_depth = 100;
+/// Terms: each literal (an unquoted chunk splits into several where punctuation touches CJK
+/// text), wildcard, date: and source: counts, repeated ones too. Lucene and Elasticsearch (7.x)
+/// cap a boolean query at 1,024 clauses; a literal here may also be verified on each candidate.
+inline constexpr size_t k_max_query_terms = 256;
+
 /// Weight of the typed-form bonus (see CompiledQuery::typed_form_bonus); chosen so that a
 /// same-script copy outranks a translated near-duplicate.
 inline constexpr double k_typed_form_bonus = 0.25;
@@ -83,8 +97,11 @@ class CompiledQuery {
   std::unique_ptr<Impl> m_impl;
 };
 
-/// Parses and compiles a query. Errors: ExitCode::usage with a message saying what is wrong
-/// and where ("unbalanced parenthesis", "unterminated quote", "bad date ...", "empty query").
+/// Parses and compiles a query. Errors: ExitCode::usage with a message saying what is wrong,
+/// naming the token it stopped at (quoted, invisible characters as <U+200B>) and its byte
+/// offset (1-based): "unbalanced '(' at byte 3", "unexpected '-' at byte 2", "unterminated
+/// quote ...", "bad date ...", "query nests deeper than 100 levels (the limit): '(' at byte
+/// 101", "query has more than 256 terms (the limit): ..."; or "empty query".
 Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& filters = {});
 
 /// Parses a date or date-time bound as used by date: and --since/--until ("2024", "2020-07",
