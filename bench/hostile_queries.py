@@ -8,12 +8,11 @@ wildcards, many date ranges, repeated literals, 64 KiB queries. Each runs once p
 timeout; the limits (query.hpp: k_max_query_depth, k_max_query_terms, k_max_wildcard_expansion)
 refuse some of them with exit 2, which is the expected answer for those.
 
-usage: bench/hostile_queries.py NEWSIDX_BIN DB [CORPUS_FILE_FOR_A_PARAGRAPH] [--timeout S]
+usage: bench/hostile_queries.py NEWSIDX_BIN DB [--timeout S] [--only NAME_PART]
 """
 import argparse
-import pathlib
+import json
 import random
-import re
 import subprocess
 import time
 
@@ -22,7 +21,7 @@ COMMON = ("的一是不了人我在有他这中大来上个国到说们为子和
           "三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名")
 
 
-def cases(paragraph):
+def cases(passage):
     rng = random.Random(14)
     runs = set()
     while len(runs) < 256:
@@ -41,9 +40,10 @@ def cases(paragraph):
     yield "or-256-same-run", " OR ".join(["新冠疫情"] * 256)
     yield "or-256-cjk-runs", " OR ".join(runs)
     yield "and-256-cjk-runs", " ".join(runs)
+    yield "or-256-bigrams", " OR ".join(sorted({r[:2] for r in runs})[:256])
     yield "or-256-phrases", " OR ".join('"%s %s"' % (r[0], r[1:]) for r in runs)
     yield "not-256-cjk-runs", "中国 " + " ".join("-" + r for r in runs[:255])
-    yield "cjk-paragraph-1000", paragraph[:1000]
+    yield "article-passage-1000", passage
     yield "cjk-run-1000", run_21000[:1000]
     yield "cjk-run-5000", run_21000[:5000]
     yield "cjk-run-21000-64k", run_21000
@@ -52,6 +52,7 @@ def cases(paragraph):
     yield "latin-phrase-10000-words", '"' + " ".join(words) + '"'
     yield "latin-words-256", " OR ".join(words[:256])
     yield "wildcard-a", "a*"
+    yield "wildcards-t-tr",  "t* tr*"
     yield "wildcards-a-to-z", " OR ".join(c + "*" for c in "abcdefghijklmnopqrstuvwxyz")
     yield "wildcards-130-two-letter", " OR ".join(p + "*" for p in two)
     yield "dates-256-ranges", " OR ".join(days)
@@ -60,23 +61,27 @@ def cases(paragraph):
     yield "mixed-64k", (" ".join(runs[:200]) + " ") * 40
 
 
-def paragraph_of(path):
-    text = pathlib.Path(path).read_text(encoding="utf-8", errors="replace")
-    chunks = re.findall(r"[\u4e00-\u9fff，。、：；！？“”《》]{200,}", text)
-    return max(chunks, key=len) if chunks else ""
+def paragraph(bin, db):
+    """1,000 characters of a real article (a pasted passage): the first one with enough text."""
+    for docid in range(100, 200):
+        p = subprocess.run([bin, "--db", db, "show", str(docid), "--format", "json"], capture_output=True)
+        if p.returncode == 0:
+            text = json.loads(p.stdout)["text"].replace("\n", " ")  # never across a paragraph break
+            if len(text) >= 1000:
+                return text[:1000]
+    raise SystemExit("no article of 1,000 characters among documents 100-199")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
     ap.add_argument("db")
-    ap.add_argument("paragraph_file", nargs="?")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--only", help="run only the cases whose name contains this")
     args = ap.parse_args()
-    paragraph = paragraph_of(args.paragraph_file) if args.paragraph_file else "新冠疫情" * 250
+    passage = paragraph(args.bin, args.db)
     print("%-28s %7s  %-22s %-22s %s" % ("case", "bytes", "search: exit, s", "search -c: exit, s", "message"))
-    for name, query in cases(paragraph):
+    for name, query in cases(passage):
         if args.only and args.only not in name:
             continue
         cols = []

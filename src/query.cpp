@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <climits>
 #include <ctime>
-#include <functional>
 #include <map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -191,6 +192,7 @@ struct CompiledQuery::Impl {
   Node root;
   Xapian::Query query;
   std::unique_ptr<Verifier> verifier;
+  size_t wildcards = 0;  ///< wildcard terms in the query
   Xapian::Stem stemmer{"english"};
   Segmenter segmenter;
 };
@@ -212,6 +214,9 @@ std::string_view field_name(Field f) {
   return "all";
 }
 
+/// Candidate terms (and ranking boosts) kept of one literal; see compile_literal.
+constexpr size_t k_max_literal_terms = 32;
+
 /// Builds the candidate query of a literal and decides whether it is exact.
 void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   const FieldPrefixes& p = field_prefixes(lit.field);
@@ -220,10 +225,11 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   auto joined_cjk = [&](size_t a, size_t b) {  // tokens a and b=a+1 are adjacent CJK characters
     return b < t.size() && t[a].kind == TokenKind::cjk && t[b].kind == TokenKind::cjk && t[b].gap == Gap::joined;
   };
-  std::vector<std::string> terms;  // the first term of each candidate query, for duplicates
+  std::vector<std::string> terms;  // the first term of each candidate query
+  std::unordered_set<std::string> seen;
   std::vector<Xapian::Query> candidates;
   auto add = [&](std::string term, std::string word = {}) {
-    if (term.size() > k_max_term_bytes || std::find(terms.begin(), terms.end(), term) != terms.end()) return;
+    if (term.size() > k_max_term_bytes || !seen.insert(term).second) return;
     // A bigram that was an ICU dictionary word in the document is stored as the word term only.
     candidates.push_back(word.empty() ? Xapian::Query(term)
                                       : Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(term), Xapian::Query(word)));
@@ -259,6 +265,17 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
     lit.query = Xapian::Query::MatchNothing;
     return;
   }
+  // A long literal (a pasted passage) is verified, so a spread of its terms selects candidates
+  // about as well as all of them would, and Xapian opens a posting list per term: 21,000 bigrams
+  // took 3.7 s to match on the 24,000-article corpus.
+  const auto spread = [](std::vector<Xapian::Query>& qs) {
+    if (qs.size() <= k_max_literal_terms) return;
+    std::vector<Xapian::Query> kept;
+    for (size_t k = 0; k < k_max_literal_terms; ++k) kept.push_back(qs[k * (qs.size() - 1) / (k_max_literal_terms - 1)]);
+    qs = std::move(kept);
+  };
+  spread(candidates);
+  spread(boosts);
   if (lit.stem) {
     lit.stem_text = stemmer(std::string(ts.text(t[0])));
     // The stem finds every inflection; the exact form adds weight where it appears as typed.
@@ -284,6 +301,23 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }
 
 }  // namespace
+
+Error wildcard_error(const Xapian::WildcardError& e) {
+  // Xapian's message: "Wildcard <term prefix><prefix>* expands to more than <N> terms".
+  const std::string& msg = e.get_msg();
+  constexpr std::string_view k_head = "Wildcard ", k_tail = " expands to more than ";
+  const size_t tail = msg.find(k_tail);
+  std::string what = msg;
+  if (msg.starts_with(k_head) && tail != std::string::npos) {
+    std::string_view pattern = std::string_view(msg).substr(k_head.size(), tail - k_head.size());
+    while (!pattern.empty() && pattern[0] >= 'A' && pattern[0] <= 'Z') pattern.remove_prefix(1);  // term prefix
+    const std::string_view count = std::string_view(msg).substr(tail + k_tail.size());
+    what = fmt::format("wildcard '{}' matches more than {} words", pattern, count.substr(0, count.find(' ')));
+  }
+  return Error{ExitCode::usage,
+               fmt::format("{} (the limit: {} words for all the wildcards of a query)", what, k_max_wildcard_expansion),
+               "make the prefix longer, or use fewer wildcards"};
+}
 
 std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s) {
   int y = 0, mo = 0, d = 0, h = -1, mi = 0;
@@ -496,6 +530,7 @@ class Parser {
         n.field = field;
         n.text = std::string(ts.text(ts.tokens[0]));
         if (std::optional<Error> many = count_term(lx)) return *many;
+        ++m_q.wildcards;
         return n;
       }
     }
@@ -631,30 +666,36 @@ Xapian::Query date_query(const Node& n) {
                        Xapian::sortable_serialise(hi));
 }
 
-Xapian::Query build(const Node& n, const std::vector<Literal>& lits) {
+Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
   using Q = Xapian::Query;
+  const std::vector<Literal>& lits = q.literals;
   switch (n.kind) {
     case Node::Kind::literal: return lits[n.literal].query;
     case Node::Kind::everything: return Q::MatchAll;
     case Node::Kind::date: return date_query(n);
     case Node::Kind::source: return Q(std::string(k_prefix_host) + n.text);
-    case Node::Kind::wildcard: return Q(Q::OP_WILDCARD, std::string(field_prefixes(n.field).word) + n.text);
+    case Node::Kind::wildcard: {
+      // The query's wildcards share k_max_wildcard_expansion words; past its share, matching
+      // throws Xapian::WildcardError (see wildcard_error).
+      const auto share = static_cast<Xapian::termcount>(std::max<size_t>(1, k_max_wildcard_expansion / q.wildcards));
+      return Q(Q::OP_WILDCARD, std::string(field_prefixes(n.field).word) + n.text, share, Q::WILDCARD_LIMIT_ERROR);
+    }
     case Node::Kind::any_of: {
       std::vector<Q> qs;
-      for (const Node& c : n.children) qs.push_back(build(c, lits));
+      for (const Node& c : n.children) qs.push_back(build(c, q));
       return Q(Q::OP_OR, qs.begin(), qs.end());
     }
     case Node::Kind::negate:
-      return n.children[0].exact ? Q(Q::OP_AND_NOT, Q::MatchAll, build(n.children[0], lits)) : Q::MatchAll;
+      return n.children[0].exact ? Q(Q::OP_AND_NOT, Q::MatchAll, build(n.children[0], q)) : Q::MatchAll;
     case Node::Kind::all_of: {
       std::vector<Q> weighted, filters, excluded;
       for (const Node& c : n.children) {
         if (c.kind == Node::Kind::negate) {
-          if (c.children[0].exact) excluded.push_back(build(c.children[0], lits));
+          if (c.children[0].exact) excluded.push_back(build(c.children[0], q));
         } else if (c.kind == Node::Kind::date || c.kind == Node::Kind::source) {
-          filters.push_back(build(c, lits));
+          filters.push_back(build(c, q));
         } else if (c.kind != Node::Kind::everything) {
-          weighted.push_back(build(c, lits));
+          weighted.push_back(build(c, q));
         }
       }
       Q q = weighted.empty() ? Q(Q::MatchAll) : Q(Q::OP_AND, weighted.begin(), weighted.end());
@@ -702,11 +743,29 @@ class Verifier : public Xapian::MatchDecider {
     } catch (const std::exception&) {
       return false;  // not our document data: cannot confirm a match
     }
-    for (FieldText& f : m_fields) f.folded = f.tokenized = false;
+    for (FieldText& f : m_fields) f.folded = f.tokenized = f.hashed = f.listed = f.stemmed = false, f.scans = 0;
     return eval(m_q.root, true);
   }
 
  private:
+  /// What the verifier derived from one field of the current document, each made when first needed.
+  struct FieldText {
+    bool folded = false, tokenized = false, hashed = false, listed = false, stemmed = false;
+    size_t scans = 0;  ///< literal and wildcard checks so far (see hashed())
+    std::string text;  ///< folded (when folded and not tokenized)
+    TokenStream tokens;
+    std::vector<uint32_t> heads;  ///< hash table of token texts: its first token, or k_none
+    std::vector<uint32_t> next;   ///< per token: the next one in the same bucket, or k_none
+    std::vector<std::string_view> words;  ///< distinct texts of the tokens that are not CJK, sorted
+    std::unordered_set<std::string> stems;  ///< first letter + stem of each word token
+  };
+
+  /// Scans of one field (for literals and wildcards) in one document after which its tokens
+  /// are hashed, so that each further check is a lookup: a query of 256 literals, each scanning
+  /// a 10 KB article, took 10 ms per candidate.
+  static constexpr size_t k_scans_before_hashing = 2;
+  static constexpr uint32_t k_none = UINT32_MAX;
+
   /// The article's title, author or body as stored.
   const std::string& raw(Field f) const {
     return f == Field::title ? m_article.title : f == Field::author ? m_article.author : m_article.text;
@@ -724,9 +783,55 @@ class Verifier : public Xapian::MatchDecider {
     if (!c.folded) c.text = fold(raw(f)), c.folded = true;
     return c.text;
   }
+  /// The field with its tokens hashed, once it has been scanned often enough in this document
+  /// to pay for that; else nullptr.
+  FieldText* hashed(Field f) const {
+    FieldText& c = m_fields[static_cast<size_t>(f)];
+    if (c.hashed) return &c;
+    if (++c.scans <= k_scans_before_hashing) return nullptr;
+    const TokenStream& ts = tokens(f);
+    const auto n = static_cast<uint32_t>(ts.tokens.size());
+    c.heads.assign(std::bit_ceil(2 * n + 1), k_none);  // chained buckets, at most half full
+    c.next.resize(n);
+    for (uint32_t i = n; i-- > 0;) {  // each bucket lists its tokens in text order
+      uint32_t& head = c.heads[bucket(c, ts.text(ts.tokens[i]))];
+      c.next[i] = head;
+      head = i;
+    }
+    c.hashed = true;
+    return &c;
+  }
+  static size_t bucket(const FieldText& c, std::string_view text) {
+    return std::hash<std::string_view>{}(text) & (c.heads.size() - 1);
+  }
+  /// The sorted distinct texts of a hashed field's tokens that are not CJK.
+  const std::vector<std::string_view>& words(FieldText& c) const {
+    if (c.listed) return c.words;
+    c.words.clear();
+    for (const Token& t : c.tokens.tokens) {
+      if (t.kind != TokenKind::cjk) c.words.push_back(c.tokens.text(t));
+    }
+    std::sort(c.words.begin(), c.words.end());
+    c.words.erase(std::unique(c.words.begin(), c.words.end()), c.words.end());
+    c.listed = true;
+    return c.words;
+  }
+  /// First letter + stem of each word token of a hashed field (see stem_matches).
+  const std::unordered_set<std::string>& stems(FieldText& c) const {
+    if (c.stemmed) return c.stems;
+    c.stems.clear();
+    for (const Token& t : c.tokens.tokens) {
+      if (t.kind != TokenKind::word) continue;
+      const std::string_view w = c.tokens.text(t);
+      c.stems.insert(std::string(w.substr(0, 1)) + m_q.stemmer(std::string(w)));
+    }
+    c.stemmed = true;
+    return c.stems;
+  }
 
   /// True if `test` holds in field `f`; Field::all means the title or the body.
-  bool in_field(Field f, const std::function<bool(Field)>& test) const {
+  template <class Test>
+  bool in_field(Field f, const Test& test) const {
     return f == Field::all ? test(Field::title) || test(Field::all) : test(f);
   }
 
@@ -738,14 +843,37 @@ class Verifier : public Xapian::MatchDecider {
     return contains(raw(f), run) || contains(folded(f), run);
   }
 
+  /// True if literal `lit` occurs in field `f` (literal_in, or for a CJK run cjk_run_in).
+  bool occurs(const Literal& lit, Field f) const {
+    FieldText* c = hashed(f);
+    if (!c) return lit.cjk_run.empty() ? literal_in(lit, tokens(f), m_q.stemmer) : cjk_run_in(f, lit.cjk_run);
+    const std::string_view first = lit.tokens.text(lit.tokens.tokens[0]);
+    if (lit.stem) return stems(*c).contains(std::string(first.substr(0, 1)) + lit.stem_text);
+    for (uint32_t i = c->heads[bucket(*c, first)]; i != k_none; i = c->next[i]) {
+      if (phrase_at(c->tokens, i, lit.tokens)) return true;  // (compares the texts too)
+    }
+    return false;
+  }
+
+  /// True if a token of field `f` that is not CJK starts with `prefix`.
+  bool has_prefix(Field f, const std::string& prefix) const {
+    if (FieldText* c = hashed(f)) {
+      const std::vector<std::string_view>& w = words(*c);
+      const auto at = std::lower_bound(w.begin(), w.end(), std::string_view(prefix));
+      return at != w.end() && at->starts_with(prefix);
+    }
+    const TokenStream& ts = tokens(f);
+    return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
+      return t.kind != TokenKind::cjk && ts.text(t).starts_with(prefix);
+    });
+  }
+
   bool eval(const Node& n, bool guaranteed) const {
     if (guaranteed && n.exact) return true;
     switch (n.kind) {
       case Node::Kind::literal: {
         const Literal& lit = m_q.literals[n.literal];
-        return in_field(lit.field, [&](Field f) {
-          return lit.cjk_run.empty() ? literal_in(lit, tokens(f), m_q.stemmer) : cjk_run_in(f, lit.cjk_run);
-        });
+        return in_field(lit.field, [&](Field f) { return occurs(lit, f); });
       }
       case Node::Kind::all_of:
         for (const Node& c : n.children) {
@@ -767,25 +895,13 @@ class Verifier : public Xapian::MatchDecider {
                (host.size() > n.text.size() && host.compare(host.size() - n.text.size(), n.text.size(), n.text) == 0 &&
                 host[host.size() - n.text.size() - 1] == '.');
       }
-      case Node::Kind::wildcard:
-        return in_field(n.field, [&](Field f) {
-          const TokenStream& ts = tokens(f);
-          return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
-            return t.kind != TokenKind::cjk && ts.text(t).substr(0, n.text.size()) == n.text;
-          });
-        });
+      case Node::Kind::wildcard: return in_field(n.field, [&](Field f) { return has_prefix(f, n.text); });
       case Node::Kind::everything: return true;
     }
     return false;
   }
 
   CompiledQuery::Impl& m_q;
-  /// What the verifier derived from one field of the current document, each made when first needed.
-  struct FieldText {
-    bool folded = false, tokenized = false;
-    std::string text;  ///< folded (when folded and not tokenized)
-    TokenStream tokens;
-  };
   mutable StoredArticle m_article;
   mutable std::array<FieldText, 3> m_fields;  ///< indexed by Field
 };
@@ -874,6 +990,9 @@ double CompiledQuery::typed_form_bonus(const StoredArticle& a) const {
     if (n->kind != Node::Kind::literal) continue;
     const Literal& lit = m_impl->literals[n->literal];
     if (lit.typed_form.empty() || lit.field == Field::author) continue;
+    // Each literal scans the article (two or three times where it is absent): 256 of them took
+    // 30 ms per article reranked. The first few tell the script of the query as well.
+    if (considered == k_typed_form_literals) break;
     ++considered;
     found += occurs(lit.typed_form);
   }
@@ -936,7 +1055,7 @@ Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& 
   }
   compute_exact(root, q.literals);
   q.root = std::move(root);
-  q.query = build(q.root, q.literals);
+  q.query = build(q.root, q);
   if (!q.root.exact) q.verifier = std::make_unique<Verifier>(q);
   return cq;
 }

@@ -146,8 +146,11 @@ Result<T> Searcher::with_retry(F&& body) {
       return body();
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 4) return Error{ExitCode::internal, "the database kept changing while it was read", ""};
+      ++m_retries;
       for (OpenShard& s : m_shards) s.db.reopen();
       combine();
+    } catch (const Xapian::WildcardError& e) {
+      return wildcard_error(e);
     } catch (const Xapian::Error& e) {
       if (is_network_error(e)) {
         if (attempt < 4 && drop_unreachable()) continue;

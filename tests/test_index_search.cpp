@@ -441,3 +441,30 @@ TEST(DocumentData, RoundTripsAndReadsTheAllJsonFormOfSchema2) {
   EXPECT_EQ(old.text, "正文");
   EXPECT_FALSE(old.published_ms);
 }
+
+TEST(Wildcards, TheWildcardsOfAQueryShareTheExpansionLimit) {
+  TempDir dir;
+  std::string words;  // 17 words starting with "zq"
+  for (char c = 'a'; c <= 'q'; ++c) words += std::string(" zq") + c;
+  write_file(dir.path() / "in" / "a.md", article(k_2020_07_01, "Wildcards", "https://x.org/a", "<p>" + words + "</p>"));
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto query = [](size_t wildcards) {  // zq* OR w1* OR w2* ...
+    std::string q = "zq*";
+    for (size_t i = 1; i < wildcards; ++i) q += " OR w" + std::to_string(i) + "*";
+    return q;
+  };
+  // 240 wildcards: each may match 4096 / 240 = 17 words.
+  Result<SearchResults> fits = s->search(query(240), {});
+  ASSERT_TRUE(fits.ok()) << fits.error().message;
+  EXPECT_EQ(fits->hits.size(), 1u);
+  // 256 wildcards: each may match 16 words, and zq* matches 17.
+  const std::string expected = "wildcard 'zq*' matches more than 16 words (the limit: 4096 words for all the wildcards of a query)";
+  Result<SearchResults> over = s->search(query(256), {});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ExitCode::usage);
+  EXPECT_EQ(over.error().message, expected);
+  Result<size_t> count = s->count(query(256), {});
+  ASSERT_FALSE(count.ok());
+  EXPECT_EQ(count.error().message, expected);
+}

@@ -58,10 +58,18 @@ inline constexpr size_t k_max_query_depth = 100;
 /// text), wildcard, date: and source: counts, repeated ones too. Lucene and Elasticsearch (7.x)
 /// cap a boolean query at 1,024 clauses; a literal here may also be verified on each candidate.
 inline constexpr size_t k_max_query_terms = 256;
+/// Words that the wildcards of one query may match, shared equally: with N wildcards, each may
+/// match k_max_wildcard_expansion / N words (Xapian's OP_WILDCARD with WILDCARD_LIMIT_ERROR; a
+/// search past it fails with wildcard_error). Xapian's QueryParser sets no limit on wildcards
+/// (and expands a partial term to its 100 most frequent words, which would lose matches); each
+/// word is a posting list to merge. `a*` matches 3,851 words of the 24,000-article corpus.
+inline constexpr size_t k_max_wildcard_expansion = 4096;
 
 /// Weight of the typed-form bonus (see CompiledQuery::typed_form_bonus); chosen so that a
 /// same-script copy outranks a translated near-duplicate.
 inline constexpr double k_typed_form_bonus = 0.25;
+/// Literals of a query that typed_form_bonus looks for.
+inline constexpr size_t k_typed_form_literals = 16;
 
 class CompiledQuery {
  public:
@@ -78,9 +86,9 @@ class CompiledQuery {
   /// Ranges of `body` (tokens of a document's text) that positive literals of the query match;
   /// sorted, possibly overlapping. Used for snippets.
   [[nodiscard]] std::vector<TokenRange> highlights(const TokenStream& body) const;
-  /// Ranking factor in [1, 1 + k_typed_form_bonus]: the share of the query's literals that
-  /// occur in `a` in the form they were typed (case and width folded, but not Traditional→
-  /// Simplified). A query typed in Traditional Chinese thus prefers Traditional articles among
+  /// Ranking factor in [1, 1 + k_typed_form_bonus]: the share of the query's literals (the first
+  /// k_typed_form_literals outside NOT) that occur in `a` in the form they were typed (case and
+  /// width folded, but not Traditional→Simplified). A query typed in Traditional Chinese thus prefers Traditional articles among
   /// otherwise similar matches, and a Simplified one Simplified articles.
   [[nodiscard]] double typed_form_bonus(const StoredArticle& a) const;
   /// True if the verifier excludes documents that the candidate query cannot rule out (a NOT
@@ -103,6 +111,10 @@ class CompiledQuery {
 /// quote ...", "bad date ...", "query nests deeper than 100 levels (the limit): '(' at byte
 /// 101", "query has more than 256 terms (the limit): ..."; or "empty query".
 Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& filters = {});
+
+/// The usage error (ExitCode::usage) for a search whose wildcard matched more than its share of
+/// k_max_wildcard_expansion words: "wildcard 'a*' matches more than 2048 words (the limit: ...)".
+Error wildcard_error(const Xapian::WildcardError& e);
 
 /// Parses a date or date-time bound as used by date: and --since/--until ("2024", "2020-07",
 /// "2020-07-01", "2020-07-01T12:00"); returns [start, end) of that period in epoch ms UTC.

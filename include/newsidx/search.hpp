@@ -138,6 +138,10 @@ class Searcher {
 
   [[nodiscard]] const Xapian::Database& database() const { return m_db; }
 
+  /// Reads run again since open() because a concurrent `index` had recycled the revision they
+  /// read (Xapian::DatabaseModifiedError, see with_retry); for tests and diagnostics.
+  [[nodiscard]] size_t retries() const { return m_retries; }
+
  private:
   struct OpenShard {
     Shard shard;
@@ -176,6 +180,7 @@ class Searcher {
   std::vector<std::string> m_warnings;
   bool m_remote = false;  ///< some shard is remote: verification runs here, not in a MatchDecider
   Xapian::Database m_db;  ///< all shards
+  size_t m_retries = 0;
 };
 
 }  // namespace newsidx
