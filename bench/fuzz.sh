@@ -10,8 +10,8 @@ seconds=${1:-300}
 targets=(fuzz_article fuzz_query fuzz_html)
 if [ $# -gt 1 ]; then shift; targets=("$@"); fi
 top=$(cd "$(dirname "$0")/.." && pwd)
-work=${WORK:-/tmp/newsidx-fuzz}
-build=${BUILD:-$top/build-fuzz}
+work=$(realpath -m "${WORK:-/tmp/newsidx-fuzz}")
+build=$(realpath -m "${BUILD:-$top/build-fuzz}")
 mkdir -p "$work"
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
