@@ -378,6 +378,30 @@ TEST(Ranking, KnownItemFragmentsRankTheirArticleFirst) {
   EXPECT_EQ(r->hits[0].article.url, "https://x.org/0");
 }
 
+TEST(Recall, APastedPassageFindsItsArticleAndOnlyIt) {
+  // 200 CJK characters (U+4E00...) and the same with one changed in the middle: a literal of
+  // 199 bigrams, of which the candidate query keeps 32 (both articles have them); the verifier
+  // tells the two apart.
+  std::string passage;
+  for (char32_t c = 0x4E00; c < 0x4E00 + 200; ++c) {
+    passage += static_cast<char>(0xE0 | (c >> 12)), passage += static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+        passage += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  std::string changed = passage;
+  changed.replace(300, 3, "中");
+  TempDir dir;
+  write_file(dir.path() / "in" / "a.md", article(k_2020_07_01, "甲", "https://x.org/a", "<p>" + passage + "</p>"));
+  write_file(dir.path() / "in" / "b.md", article(k_2020_07_01, "乙", "https://x.org/b", "<p>" + changed + "</p>"));
+  Result<Searcher> s = index_and_open(dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  for (const auto& [query, url] : {std::pair{passage, "https://x.org/a"}, std::pair{changed, "https://x.org/b"}}) {
+    Result<SearchResults> r = s->search(query, {});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->hits.size(), 1u);
+    EXPECT_EQ(r->hits[0].article.url, url);
+  }
+}
+
 TEST(Snippets, PreferThePassageWithTheMostDistinctTerms) {
   Segmenter seg;
   TokenStream body;

@@ -143,6 +143,38 @@ TEST(QueryCompile, RepeatedLiteralsAreCompiledAndHighlightedOnce) {
   EXPECT_EQ(branches->highlights(body).size(), 4u);  // 特朗普 twice, 说, 和
 }
 
+TEST(QueryVerifier, ManyLiteralsAreLookedUpAsExactlyAsOneIsScanned) {
+  // Three phrases that occur nowhere come first: the verifier has scanned the title and the
+  // body for them, and looks the last literal up among the hashed tokens.
+  const Xapian::Document doc = stored("选举新闻", "Hong Kong elections were delayed.\n新冠疫情仍在蔓延。");
+  for (const auto& [literal, occurs] : std::vector<std::pair<std::string, bool>>{
+           {"新冠疫情", true}, {"疫情仍在", true}, {"新冠肺炎", false}, {"蔓延新冠", false}, {"\"Hong Kong\"", true},
+           {"\"Kong Hong\"", false}, {"\"delayed 新冠\"", false}, {"delay", true}, {"delays", true}, {"dela", false},
+           {"electi*", true}, {"zebra*", false}, {"选举", true}, {"title:选举", true}, {"title:疫情", false}}) {
+    auto cq = compile_query("\"zz yy\" OR \"xx ww\" OR \"vv uu\" OR " + literal);
+    ASSERT_TRUE(cq.ok()) << literal;
+    ASSERT_NE(cq->verifier(), nullptr);
+    EXPECT_EQ((*cq->verifier())(doc), occurs) << literal;
+  }
+}
+
+TEST(QueryCompile, ALongLiteralKeepsASpreadOfItsCandidateTerms) {
+  std::string run;  // 200 distinct CJK characters: 199 bigrams
+  for (char32_t c = 0x4E00; c < 0x4E00 + 200; ++c) {
+    run += static_cast<char>(0xE0 | (c >> 12)), run += static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+        run += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  auto cq = compile_query(run);
+  ASSERT_TRUE(cq.ok());
+  EXPECT_NE(cq->verifier(), nullptr);
+  const std::string d = cq->xapian_query().get_description();
+  size_t bigrams = 0;
+  for (size_t at = d.find("XG"); at != std::string::npos; at = d.find("XG", at + 1)) ++bigrams;
+  EXPECT_EQ(bigrams, 32u) << d;
+  EXPECT_NE(d.find("XG" + run.substr(0, 6)), std::string::npos) << "the first bigram";
+  EXPECT_NE(d.find("XG" + run.substr(run.size() - 6)), std::string::npos) << "the last bigram";
+}
+
 TEST(QuerySyntax, ValidQueriesCompile) {
   for (const char* q : {"中国", "习近平 访问", "\"Hong Kong\"", "“香港”", "a OR b", "a AND b", "a NOT b", "a -b",
                         "(a OR b) c", "title:特朗普", "author:pierson", "source:voachinese.com", "date:2024",
