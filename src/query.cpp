@@ -569,9 +569,12 @@ class Parser {
       lit.stem = !lx.quoted;
       // A literal that occurs again is the same literal: its candidate query, verification and
       // highlights are made once.
-      std::string key = fmt::format("{}{}{}", static_cast<int>(lit.field), lit.stem ? 's' : 'q', lit.typed_form);
+      // (Each text is preceded by its length, so that no two literals have the same key.)
+      std::string key = fmt::format("{}:{}:{}:{}", static_cast<int>(lit.field), lit.stem, lit.typed_form.size(),
+                                    lit.typed_form);
       for (const Token& t : lit.tokens.tokens) {
-        key += fmt::format("\x1f{}{}{}", static_cast<int>(t.gap), t.word_len, lit.tokens.text(t));
+        const std::string_view text = lit.tokens.text(t);
+        key += fmt::format(":{}:{}:{}:{}", static_cast<int>(t.gap), t.word_len, text.size(), text);
       }
       const auto [seen, added] = m_literal_ids.try_emplace(std::move(key), m_q.literals.size());
       Node n;
@@ -793,7 +796,7 @@ class Verifier : public Xapian::MatchDecider {
     const auto n = static_cast<uint32_t>(ts.tokens.size());
     c.heads.assign(std::bit_ceil(2 * n + 1), k_none);  // chained buckets, at most half full
     c.next.resize(n);
-    for (uint32_t i = n; i-- > 0;) {  // each bucket lists its tokens in text order
+    for (uint32_t i = n; i-- > 0;) {  // each bucket lists its tokens in document order
       uint32_t& head = c.heads[bucket(c, ts.text(ts.tokens[i]))];
       c.next[i] = head;
       head = i;
