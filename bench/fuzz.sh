@@ -51,6 +51,11 @@ deep 101 > "$work/query-corpus/seed-deep-101"
 deep 20000 > "$work/query-corpus/seed-deep-20000"
 for _ in $(seq 1000); do printf '新冠疫情'; done > "$work/query-corpus/seed-cjk-4000"
 for i in $(seq 300); do printf 'w%d OR ' "$i"; done > "$work/query-corpus/seed-300-terms"
+# 64 KiB inputs: a long query, and HTML nested 10,000 deep (gumbo's cost grows with the depth).
+for _ in $(seq 2184); do printf '(a OR 新冠疫情 -"b c") d* '; done > "$work/query-corpus/seed-64k"  # 65,520 bytes
+nested_divs=$(printf '<div>x%.0s' $(seq 10000))
+printf '%s' "$nested_divs" > "$work/html-corpus/seed-deep-divs"
+printf '<!--1593561600000-->\n[t](https://x.org/t)\n------\n\n%s\n' "$nested_divs" > "$work/article-corpus/seed-deep-divs"
 
 run() {
   local target=$1 max_len=$2
