@@ -58,17 +58,18 @@ def cases(passage):
     yield "dates-256-ranges", " OR ".join(days)
     yield "punctuation-64k", "，" * 21000
     yield "words-64k", " ".join(["香港"] * 9000)
-    yield "mixed-64k", (" ".join(runs[:200]) + " ") * 40
+    yield "mixed-80k", (" ".join(runs[:200]) + " ") * 40
 
 
 def paragraph(bin, db):
-    """1,000 characters of a real article (a pasted passage): the first one with enough text."""
+    """About 1,000 characters of a real article (a pasted passage): the first one with enough text."""
     for docid in range(100, 200):
         p = subprocess.run([bin, "--db", db, "show", str(docid), "--format", "json"], capture_output=True)
         if p.returncode == 0:
             text = json.loads(p.stdout)["text"].replace("\n", " ")  # never across a paragraph break
+            text = text.translate({ord(c): " " for c in '()（）"“”'})  # not query syntax
             if len(text) >= 1000:
-                return text[:1000]
+                return text[:1000].rsplit(" ", 1)[0]  # whole words only
     raise SystemExit("no article of 1,000 characters among documents 100-199")
 
 
