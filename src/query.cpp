@@ -270,8 +270,9 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   // took 3.7 s to match on the 24,000-article corpus.
   const auto spread = [](std::vector<Xapian::Query>& qs) {
     if (qs.size() <= k_max_literal_terms) return;
+    const size_t n = qs.size();
     std::vector<Xapian::Query> kept;
-    for (size_t k = 0; k < k_max_literal_terms; ++k) kept.push_back(qs[k * (qs.size() - 1) / (k_max_literal_terms - 1)]);
+    for (size_t k = 0; k < k_max_literal_terms; ++k) kept.push_back(qs[k * (n - 1) / (k_max_literal_terms - 1)]);
     qs = std::move(kept);
   };
   spread(candidates);
@@ -382,8 +383,9 @@ class Parser {
     if (!n) return n;
     if (n->kind == Node::Kind::everything) {
       const auto term = std::find_if(m_lx.begin(), m_lx.end(), [](const Lexeme& l) { return l.kind == LexKind::term; });
-      return fail(term == m_lx.end() ? "query has no searchable text"
-                                     : "query has no searchable text (only punctuation, such as " + quoted(*term) + ")");
+      return fail(term == m_lx.end()
+                      ? "query has no searchable text"
+                      : "query has no searchable text (only punctuation, such as " + quoted(*term) + ")");
     }
     if (m_pos < m_lx.size()) {
       const Lexeme& lx = m_lx[m_pos];
@@ -570,8 +572,8 @@ class Parser {
       // A literal that occurs again is the same literal: its candidate query, verification and
       // highlights are made once.
       // (Each text is preceded by its length, so that no two literals have the same key.)
-      std::string key = fmt::format("{}:{}:{}:{}", static_cast<int>(lit.field), lit.stem, lit.typed_form.size(),
-                                    lit.typed_form);
+      std::string key =
+          fmt::format("{}:{}:{}:{}", static_cast<int>(lit.field), lit.stem, lit.typed_form.size(), lit.typed_form);
       for (const Token& t : lit.tokens.tokens) {
         const std::string_view text = lit.tokens.text(t);
         key += fmt::format(":{}:{}:{}:{}", static_cast<int>(t.gap), t.word_len, text.size(), text);
@@ -757,9 +759,9 @@ class Verifier : public Xapian::MatchDecider {
     size_t scans = 0;  ///< literal and wildcard checks so far (see hashed())
     std::string text;  ///< folded (when folded and not tokenized)
     TokenStream tokens;
-    std::vector<uint32_t> heads;  ///< hash table of token texts: its first token, or k_none
-    std::vector<uint32_t> next;   ///< per token: the next one in the same bucket, or k_none
-    std::vector<std::string_view> words;  ///< distinct texts of the tokens that are not CJK, sorted
+    std::vector<uint32_t> heads;            ///< hash table of token texts: its first token, or k_none
+    std::vector<uint32_t> next;             ///< per token: the next one in the same bucket, or k_none
+    std::vector<std::string_view> words;    ///< distinct texts of the tokens that are not CJK, sorted
     std::unordered_set<std::string> stems;  ///< first letter + stem of each word token
   };
 
@@ -866,9 +868,8 @@ class Verifier : public Xapian::MatchDecider {
       return at != w.end() && at->starts_with(prefix);
     }
     const TokenStream& ts = tokens(f);
-    return std::any_of(ts.tokens.begin(), ts.tokens.end(), [&](const Token& t) {
-      return t.kind != TokenKind::cjk && ts.text(t).starts_with(prefix);
-    });
+    return std::any_of(ts.tokens.begin(), ts.tokens.end(),
+                       [&](const Token& t) { return t.kind != TokenKind::cjk && ts.text(t).starts_with(prefix); });
   }
 
   bool eval(const Node& n, bool guaranteed) const {
@@ -898,7 +899,8 @@ class Verifier : public Xapian::MatchDecider {
                (host.size() > n.text.size() && host.compare(host.size() - n.text.size(), n.text.size(), n.text) == 0 &&
                 host[host.size() - n.text.size() - 1] == '.');
       }
-      case Node::Kind::wildcard: return in_field(n.field, [&](Field f) { return has_prefix(f, n.text); });
+      case Node::Kind::wildcard:
+        return in_field(n.field, [&](Field f) { return has_prefix(f, n.text); });
       case Node::Kind::everything: return true;
     }
     return false;
@@ -934,7 +936,8 @@ namespace {
 void positive_nodes(const Node& n, std::vector<const Node*>& out) {
   if (n.kind == Node::Kind::negate) return;
   const auto same = [&](const Node* o) {
-    return o->kind == n.kind && (n.kind == Node::Kind::literal ? o->literal == n.literal : o->field == n.field && o->text == n.text);
+    return o->kind == n.kind &&
+           (n.kind == Node::Kind::literal ? o->literal == n.literal : o->field == n.field && o->text == n.text);
   };
   if ((n.kind == Node::Kind::literal || n.kind == Node::Kind::wildcard) && std::none_of(out.begin(), out.end(), same)) {
     out.push_back(&n);

@@ -79,7 +79,8 @@ Snippet make_snippet(std::string_view text, const TokenStream& tokens, const std
       for (size_t k = i; k < found.size() && found[k].end <= limit; ++k, ++count) {
         if (counted_in[found[k].term] != i) counted_in[found[k].term] = i, ++terms;
       }
-      if (terms > best_terms || (terms == best_terms && count > best_count)) best = i, best_terms = terms, best_count = count;
+      if (terms > best_terms || (terms == best_terms && count > best_count))
+        best = i, best_terms = terms, best_count = count;
     }
     // Give the first match some leading context (a quarter of the width) within its paragraph.
     start = retreat_columns(text, found[best].begin, budget / 4);

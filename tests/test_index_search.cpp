@@ -483,7 +483,8 @@ TEST(Wildcards, TheWildcardsOfAQueryShareTheExpansionLimit) {
   ASSERT_TRUE(fits.ok()) << fits.error().message;
   EXPECT_EQ(fits->hits.size(), 1u);
   // 256 wildcards: each may match 16 words, and zq* matches 17.
-  const std::string expected = "wildcard 'zq*' matches more than 16 words (the limit: 4096 words for all the wildcards of a query)";
+  const std::string expected =
+      "wildcard 'zq*' matches more than 16 words (the limit: 4096 words for all the wildcards of a query)";
   Result<SearchResults> over = s->search(query(256), {});
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, ExitCode::usage);

@@ -70,10 +70,34 @@ TEST(QuerySyntax, BadQueriesAreUsageErrorsWithAReason) {
 
 TEST(QuerySyntax, EveryParseErrorNamesTheTokenItStoppedAt) {
   const std::regex named("'[^']+'");
-  for (const std::string& q : std::vector<std::string>{"\"unterminated", "(中国", "中国)", "OR 中国", "中国 OR", "AND 中国", "NOT", "date:20x0",
-                              "date:..", "-", "，", "， OR 。", "-----普京", "()", "a ()", "title:", "title: 中国",
-                              "source:", "\u200b", "a AND", "a OR OR b", "NOT OR a", "-NOT a", "a (b",
-                              "\u200b)", "（中国", nested(101, "(", "a", ")"), words(300, " ")}) {
+  for (const std::string& q : std::vector<std::string>{"\"unterminated",
+                                                       "(中国",
+                                                       "中国)",
+                                                       "OR 中国",
+                                                       "中国 OR",
+                                                       "AND 中国",
+                                                       "NOT",
+                                                       "date:20x0",
+                                                       "date:..",
+                                                       "-",
+                                                       "，",
+                                                       "， OR 。",
+                                                       "-----普京",
+                                                       "()",
+                                                       "a ()",
+                                                       "title:",
+                                                       "title: 中国",
+                                                       "source:",
+                                                       "\u200b",
+                                                       "a AND",
+                                                       "a OR OR b",
+                                                       "NOT OR a",
+                                                       "-NOT a",
+                                                       "a (b",
+                                                       "\u200b)",
+                                                       "（中国",
+                                                       nested(101, "(", "a", ")"),
+                                                       words(300, " ")}) {
     const std::string message = error_of(q);
     EXPECT_TRUE(std::regex_search(message, named)) << q.substr(0, 80) << " → " << message;
   }
@@ -118,7 +142,8 @@ TEST(QueryLimits, TermsUpToTheLimitCompileAndOneMoreFails) {
   EXPECT_TRUE(compiles(words(k_max_query_terms, " ")));
   EXPECT_TRUE(compiles(words(k_max_query_terms, " OR ")));
   const std::string q = words(k_max_query_terms + 1, " OR ");
-  EXPECT_EQ(error_of(q), fmt::format("query has more than 256 terms (the limit): 'w257' at byte {}", q.rfind("w257") + 1));
+  EXPECT_EQ(error_of(q),
+            fmt::format("query has more than 256 terms (the limit): 'w257' at byte {}", q.rfind("w257") + 1));
   // Repeats, dates, sources, wildcards and the pieces of a chunk split at punctuation count too.
   std::string repeated;
   for (size_t i = 0; i <= k_max_query_terms; ++i) repeated += "中国 ";
@@ -147,10 +172,21 @@ TEST(QueryVerifier, ManyLiteralsAreLookedUpAsExactlyAsOneIsScanned) {
   // Three phrases that occur nowhere come first: the verifier has scanned the title and the
   // body for them, and looks the last literal up among the hashed tokens.
   const Xapian::Document doc = stored("选举新闻", "Hong Kong elections were delayed.\n新冠疫情仍在蔓延。");
-  for (const auto& [literal, occurs] : std::vector<std::pair<std::string, bool>>{
-           {"新冠疫情", true}, {"疫情仍在", true}, {"新冠肺炎", false}, {"蔓延新冠", false}, {"\"Hong Kong\"", true},
-           {"\"Kong Hong\"", false}, {"\"delayed 新冠\"", false}, {"delay", true}, {"delays", true}, {"dela", false},
-           {"electi*", true}, {"zebra*", false}, {"选举", true}, {"title:选举", true}, {"title:疫情", false}}) {
+  for (const auto& [literal, occurs] : std::vector<std::pair<std::string, bool>>{{"新冠疫情", true},
+                                                                                 {"疫情仍在", true},
+                                                                                 {"新冠肺炎", false},
+                                                                                 {"蔓延新冠", false},
+                                                                                 {"\"Hong Kong\"", true},
+                                                                                 {"\"Kong Hong\"", false},
+                                                                                 {"\"delayed 新冠\"", false},
+                                                                                 {"delay", true},
+                                                                                 {"delays", true},
+                                                                                 {"dela", false},
+                                                                                 {"electi*", true},
+                                                                                 {"zebra*", false},
+                                                                                 {"选举", true},
+                                                                                 {"title:选举", true},
+                                                                                 {"title:疫情", false}}) {
     auto cq = compile_query("\"zz yy\" OR \"xx ww\" OR \"vv uu\" OR " + literal);
     ASSERT_TRUE(cq.ok()) << literal;
     ASSERT_NE(cq->verifier(), nullptr);

@@ -88,8 +88,9 @@ class CompiledQuery {
   [[nodiscard]] std::vector<TokenRange> highlights(const TokenStream& body) const;
   /// Ranking factor in [1, 1 + k_typed_form_bonus]: the share of the query's literals (the first
   /// k_typed_form_literals outside NOT) that occur in `a` in the form they were typed (case and
-  /// width folded, but not Traditional→Simplified). A query typed in Traditional Chinese thus prefers Traditional articles among
-  /// otherwise similar matches, and a Simplified one Simplified articles.
+  /// width folded, but not Traditional→Simplified). A query typed in Traditional Chinese thus
+  /// prefers Traditional articles among otherwise similar matches, and a Simplified one
+  /// Simplified articles.
   [[nodiscard]] double typed_form_bonus(const StoredArticle& a) const;
   /// True if the verifier excludes documents that the candidate query cannot rule out (a NOT
   /// of an inexact literal): such a query rejects many candidates, so they are fetched in

@@ -13,7 +13,8 @@
 
 namespace {
 
-constexpr std::string_view k_text = "特朗普说，Hong Kong 2020年新冠疫情。習近平 covid-19 elections\n第二段 The U.S. trump's";
+constexpr std::string_view k_text =
+    "特朗普说，Hong Kong 2020年新冠疫情。習近平 covid-19 elections\n第二段 The U.S. trump's";
 
 /// A stored document (as the index writes it) holding the fixed text, and the query itself as a
 /// second paragraph when it is UTF-8, so that the verifier confirms some literals and rejects others.
