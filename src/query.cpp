@@ -169,7 +169,10 @@ struct Literal {
   bool exact = false;      // the candidate terms alone decide a match
   std::string cjk_run;     // folded text, when every token is CJK and joined to the one before
   Xapian::Query query;     // candidate (and ranking) query
-  std::string typed_form;  // folded without Traditional→Simplified, for the script bonus ("" if split)
+  Xapian::Query head;      // its first candidate group (one term per occurrence of the literal)
+  std::string typed_form;  // folded without Traditional→Simplified, for the script bonus ("" if split
+                           // or a variant)
+  bool variant = false;    // added by query expansion
 };
 
 struct Node {
@@ -183,6 +186,7 @@ struct Node {
                                 // whole year, month or day (schema.hpp: Y2020, M202007, D20200701)
   Field field = Field::all;
   bool exact = true;            // the candidate query of this node is exact
+  bool synonym = false;         // any_of of a chunk's alternatives (query expansion), typed one first
 };
 
 class Verifier;
@@ -193,6 +197,9 @@ struct CompiledQuery::Impl {
   Xapian::Query query;
   std::unique_ptr<Verifier> verifier;
   size_t wildcards = 0;  ///< wildcard terms in the query
+  std::shared_ptr<const VariantTable> variants;  ///< query expansion, or nullptr
+  std::vector<std::string> expansions;           ///< for explain(): "特朗普 → 卓林普 川普 特鲁姆普"
+  size_t variant_literals = 0;                   ///< literals added by query expansion
   Xapian::Stem stemmer{"english"};
   Segmenter segmenter;
 };
@@ -262,7 +269,7 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   for (size_t i = 1; run && i < t.size(); ++i) run = joined_cjk(i - 1, i);
   if (run) lit.cjk_run = ts.folded.substr(t.front().begin, t.back().end - t.front().begin);
   if (terms.empty()) {
-    lit.query = Xapian::Query::MatchNothing;
+    lit.query = lit.head = Xapian::Query::MatchNothing;
     return;
   }
   // A long literal (a pasted passage) is verified, so a spread of its terms selects candidates
@@ -277,6 +284,7 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   };
   spread(candidates);
   spread(boosts);
+  lit.head = candidates[0];
   if (lit.stem) {
     lit.stem_text = stemmer(std::string(ts.text(t[0])));
     // The stem finds every inflection; the exact form adds weight where it appears as typed.
@@ -536,6 +544,25 @@ class Parser {
         return n;
       }
     }
+    Result<Node> typed = literals(lx, field, text, false);
+    if (!typed || lx.quoted || !m_q.variants || typed->kind == Node::Kind::everything) return typed;
+    Node any;
+    any.kind = Node::Kind::any_of;
+    any.synonym = true;
+    any.children.push_back(std::move(*typed));
+    for (const std::string& alternative : variant_alternatives(fold(text))) {
+      Result<Node> n = literals(lx, field, alternative, true);
+      if (!n) return n;
+      if (n->kind != Node::Kind::everything) any.children.push_back(std::move(*n));
+    }
+    if (any.children.size() == 1) return std::move(any.children[0]);
+    return any;
+  }
+
+  /// `text` (chunk `lx` of the query without its field, or a variant of it) as the literals it
+  /// splits into: one literal node, or an all_of of them. A variant's literals count against
+  /// k_max_variant_literals (and are dropped past it), the typed ones against k_max_query_terms.
+  Result<Node> literals(const Lexeme& lx, Field field, const std::string& text, bool variant) {
     TokenStream ts;
     m_q.segmenter.tokenize(text, ts);
     // ICU's CJK dictionary only adds boosts for words of 3 or more characters, which a negated
@@ -558,22 +585,30 @@ class Parser {
       if (piece.tokens.empty()) copy.gap = Gap::brk;
       piece.tokens.push_back(copy);
     }
+    if (variant) {
+      const auto n = static_cast<size_t>(std::count_if(pieces.begin(), pieces.end(), [](const TokenStream& p) { return !p.tokens.empty(); }));
+      if (m_q.variant_literals + n > k_max_variant_literals) return Node{};
+      m_q.variant_literals += n;
+    }
     Node all;
     all.kind = Node::Kind::all_of;
     for (TokenStream& piece : pieces) {
       if (piece.tokens.empty()) continue;
-      if (std::optional<Error> many = count_term(lx)) return *many;
+      if (!variant) {
+        if (std::optional<Error> many = count_term(lx)) return *many;
+      }
       Literal lit;
       lit.field = field;
-      lit.typed = lx.text;
-      if (pieces.size() == 1) lit.typed_form = fold(text, false);
+      lit.typed = variant ? text : lx.text;
+      lit.variant = variant;
+      if (pieces.size() == 1 && !variant) lit.typed_form = fold(text, false);
       lit.tokens = std::move(piece);
       lit.stem = !lx.quoted;
       // A literal that occurs again is the same literal: its candidate query, verification and
       // highlights are made once.
       // (Each text is preceded by its length, so that no two literals have the same key.)
-      std::string key =
-          fmt::format("{}:{}:{}:{}", static_cast<int>(lit.field), lit.stem, lit.typed_form.size(), lit.typed_form);
+      std::string key = fmt::format("{}:{}:{}:{}:{}", static_cast<int>(lit.field), lit.stem, lit.variant,
+                                    lit.typed_form.size(), lit.typed_form);
       for (const Token& t : lit.tokens.tokens) {
         const std::string_view text = lit.tokens.text(t);
         key += fmt::format(":{}:{}:{}:{}", static_cast<int>(t.gap), t.word_len, text.size(), text);
@@ -592,6 +627,38 @@ class Parser {
     if (all.children.empty()) return Node{};  // only punctuation: nothing to search for
     if (all.children.size() == 1) return std::move(all.children[0]);
     return all;
+  }
+
+  /// The texts that `folded` (a folded chunk) also matches by query expansion, without itself:
+  /// each form found in it replaced by each other form of its class (see compile_query).
+  std::vector<std::string> variant_alternatives(const std::string& folded) {
+    std::vector<std::string> texts{folded};
+    size_t product = 1;
+    for (const VariantMatch& m : m_q.variants->find_longest(folded)) {
+      const std::vector<VariantForm> forms = m_q.variants->forms(m.class_id);
+      if (product * forms.size() > k_max_variant_alternatives) break;
+      product *= forms.size();
+      const std::string_view typed = std::string_view(folded).substr(m.begin, m.end - m.begin);
+      std::string note = fmt::format("{} →", typed);
+      for (const VariantForm& form : forms) {
+        if (form.text != VariantTable::canonical(typed)) note += fmt::format(" {}", form.text);
+      }
+      m_q.expansions.push_back(std::move(note));
+      // The forms are replaced left to right: each text so far ends as `folded` does from m.begin.
+      std::vector<std::string> next;
+      const std::string_view tail = std::string_view(folded).substr(m.end);
+      for (const std::string& t : texts) {
+        const std::string_view head = std::string_view(t).substr(0, t.size() - (folded.size() - m.begin));
+        for (const VariantForm& form : forms) next.push_back(fmt::format("{}{}{}", head, form.text, tail));
+      }
+      texts = std::move(next);
+    }
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen{VariantTable::canonical(folded)};
+    for (std::string& t : texts) {
+      if (seen.insert(VariantTable::canonical(t)).second) out.push_back(std::move(t));
+    }
+    return out;
   }
 
   Result<Node> date_node(const Lexeme& lx) {
@@ -688,7 +755,15 @@ Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
     case Node::Kind::any_of: {
       std::vector<Q> qs;
       for (const Node& c : n.children) qs.push_back(build(c, q));
-      return Q(Q::OP_OR, qs.begin(), qs.end());
+      if (!n.synonym) return Q(Q::OP_OR, qs.begin(), qs.end());
+      // An expanded chunk matches any alternative, weighted as one term: an OP_SYNONYM of each
+      // alternative's first candidate group (a synonym of whole alternatives would count each
+      // of their bigrams, so a longer form would weigh more); the typed alternative adds its own
+      // weight, so that among otherwise equal matches the typed form ranks first.
+      std::vector<Q> heads;
+      for (const Node& c : n.children) heads.push_back(lits[(c.kind == Node::Kind::literal ? c : c.children[0]).literal].head);
+      const Q any(Q::OP_FILTER, Q(Q::OP_SYNONYM, heads.begin(), heads.end()), Q(Q::OP_OR, qs.begin(), qs.end()));
+      return Q(Q::OP_AND_MAYBE, any, qs[0]);
     }
     case Node::Kind::negate:
       return n.children[0].exact ? Q(Q::OP_AND_NOT, Q::MatchAll, build(n.children[0], q)) : Q::MatchAll;
@@ -1013,9 +1088,11 @@ std::string CompiledQuery::explain() const {
       if (!toks.empty()) toks += t.gap == Gap::joined ? "·" : t.gap == Gap::space ? " " : " | ";
       toks += lit.tokens.text(t);
     }
-    out += fmt::format("literal {:?} field={} tokens=[{}] {}{}\n", lit.typed, field_name(lit.field), toks,
-                       lit.exact ? "exact" : "verified", lit.stem ? fmt::format(" stem={}", lit.stem_text) : "");
+    out += fmt::format("{} {:?} field={} tokens=[{}] {}{}\n", lit.variant ? "variant" : "literal", lit.typed,
+                       field_name(lit.field), toks, lit.exact ? "exact" : "verified",
+                       lit.stem ? fmt::format(" stem={}", lit.stem_text) : "");
   }
+  for (const std::string& e : m_impl->expansions) out += fmt::format("variants: {}\n", e);
   out += fmt::format("xapian: {}\n", m_impl->query.get_description());
   out += fmt::format("verify: {}\n", m_impl->verifier ? "yes (exact phrase check on stored text)" : "no");
   return out;
@@ -1024,6 +1101,7 @@ std::string CompiledQuery::explain() const {
 Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& filters) {
   CompiledQuery cq;
   CompiledQuery::Impl& q = *cq.m_impl;
+  q.variants = filters.variants;
   Result<std::vector<Lexeme>> lexemes = lex(query);
   if (!lexemes) return lexemes.error();
   Node root;

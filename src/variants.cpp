@@ -172,6 +172,23 @@ std::vector<VariantMatch> VariantTable::find_all(std::string_view folded_text) c
   return out;
 }
 
+std::vector<VariantMatch> VariantTable::find_longest(std::string_view text) const {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  const auto inside_word = [&](size_t edge) {
+    return edge > 0 && edge < text.size() && alnum(text[edge - 1]) && alnum(text[edge]);
+  };
+  std::vector<VariantMatch> out;
+  for (const VariantMatch& m : find_all(text)) {  // by begin, then end
+    if (inside_word(m.begin) || inside_word(m.end)) continue;
+    if (!out.empty() && out.back().begin == m.begin) {
+      out.back() = m;  // a longer form at the same place
+    } else if (out.empty() || m.begin >= out.back().end) {
+      out.push_back(m);
+    }
+  }
+  return out;
+}
+
 size_t VariantTable::class_count() const {
   size_t n = std::count(m_builtin_removed.begin(), m_builtin_removed.end(), false);
   for (const UserClass& u : m_user) n += u.forms.empty() ? 0 : 1;

@@ -142,6 +142,68 @@ TEST_F(Cli, QueriesPastTheLimitsExitTwoAndSayWhichLimit) {
   EXPECT_NE(terms.err.find("query has more than 256 terms (the limit): '北京'"), std::string::npos) << terms.err;
 }
 
+TEST_F(Cli, RegionalVariantsExpandUnlessQuotedOrVerbatimAndTheUsersFileAddsAndRemovesClasses) {
+  write_file(m_dir.path() / "news" / "c.md",
+             article(1593734400000, "川普抵達台北", "https://www.cna.com.tw/news/3.aspx", "<p>美國總統川普抵達台北。</p>"));
+  write_file(m_dir.path() / "news" / "d.md",
+             article(1593734400000, "武汉肺炎疫情", "https://x.org/4", "<p>武汉肺炎疫情扩散。</p>"));
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
+  const auto count = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", "db", "search", "-c"});
+    const CliRun r = run(m_dir, args);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(count({"特朗普"}), "2\n");  // the built-in table: 特朗普 = 川普
+  EXPECT_EQ(count({"川普"}), "2\n");
+  EXPECT_EQ(count({"\"特朗普\""}), "1\n");
+  EXPECT_EQ(count({"--verbatim", "特朗普"}), "1\n");
+  EXPECT_EQ(count({"新冠肺炎"}), "0\n");
+  // The user's file ($XDG_CONFIG_HOME/newsidx/variants): a class added, a built-in one removed.
+  write_file(m_dir.path() / "config" / "newsidx" / "variants", "# topic synonyms\n新冠肺炎 武汉肺炎 COVID-19\n-川普\n");
+  const std::string config = "XDG_CONFIG_HOME=" + m_dir.str("config");
+  const auto count_with = [&](const std::string& env, const std::string& query) {
+    const CliRun r = newsidx::test::run_cli(m_dir, {"--db", "db", "search", "-c", query}, env);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(count_with(config, "新冠肺炎"), "1\n");
+  EXPECT_EQ(count_with(config, "covid-19"), "1\n");
+  EXPECT_EQ(count_with(config, "特朗普"), "1\n");
+  // --variants FILE instead of the config file; a bad line names the file and line.
+  write_file(m_dir.path() / "mine", "特朗普 川普 -x\n- 川普 特朗普\n");
+  CliRun bad = run(m_dir, {"--db", "db", "search", "--variants", "mine", "特朗普"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("mine:2:"), std::string::npos) << bad.err;
+  CliRun missing = run(m_dir, {"--db", "db", "search", "--variants", "absent", "特朗普"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("absent"), std::string::npos) << missing.err;
+  // `--explain` lists the variants used.
+  CliRun explain = run(m_dir, {"--db", "db", "search", "--explain", "特朗普"});
+  EXPECT_NE(explain.err.find("variants: 特朗普 → "), std::string::npos) << explain.err;
+  EXPECT_NE(explain.err.find("川普"), std::string::npos) << explain.err;
+}
+
+TEST_F(Cli, VariantsShowsTheClassOfAWordAndWhereEachFormComesFrom) {
+  CliRun text = run(m_dir, {"variants", "川普"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("  特朗普  cgroup:"), std::string::npos) << text.out;
+  CliRun json = run(m_dir, {"variants", "特朗普政府", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["classes"].size(), 1u);
+  EXPECT_EQ(j["classes"][0]["form"], "特朗普");
+  bool chuanpu = false;
+  for (const auto& f : j["classes"][0]["forms"]) chuanpu |= f["form"] == "川普" && !f["sources"].empty();
+  EXPECT_TRUE(chuanpu) << json.out;
+  write_file(m_dir.path() / "mine", "新冠肺炎 武汉肺炎\n");
+  CliRun user = run(m_dir, {"variants", "--variants", "mine", "武漢肺炎"});
+  EXPECT_EQ(user.exit_code, 0);
+  EXPECT_NE(user.out.find("user:mine:1"), std::string::npos) << user.out;
+  CliRun none = run(m_dir, {"variants", "你好"});
+  EXPECT_EQ(none.exit_code, 1);
+}
+
 TEST_F(Cli, LimitZeroReturnsAllMatches) {
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
   CliRun r = run(m_dir, {"--db", "db", "search", "--limit", "0", "--format", "jsonl", "北京"});

@@ -28,6 +28,7 @@
 #include "newsidx/error.hpp"
 #include "newsidx/index.hpp"
 #include "newsidx/text.hpp"
+#include "newsidx/variants.hpp"
 
 namespace newsidx {
 
@@ -38,11 +39,16 @@ struct TokenRange {
   size_t term = 0;  ///< which positive query term matched (0-based), to count distinct terms
 };
 
-/// Extra restrictions given as command-line flags rather than in the query string.
+/// What command-line flags add to the query string: restrictions, and the regional vocabulary
+/// its literals are expanded with.
 struct QueryFilters {
   std::optional<int64_t> since_ms;  ///< published at or after (epoch ms UTC)
   std::optional<int64_t> until_ms;  ///< published before (epoch ms UTC, exclusive)
   std::vector<std::string> sources; ///< any of these hosts (or parent domains)
+  /// Query expansion (see compile_query): in an unquoted literal, a form of one of these classes
+  /// also matches the other forms of its class. nullptr: every literal matches only what was
+  /// typed (the command line's --verbatim).
+  std::shared_ptr<const VariantTable> variants;
 };
 
 /// Limits of one query, which bound the work of every step after parsing: the parser and the
@@ -64,6 +70,14 @@ inline constexpr size_t k_max_query_terms = 256;
 /// (and expands a partial term to its 100 most frequent words, which would lose matches); each
 /// word is a posting list to merge. `a*` matches 3,851 words of the 24,000-article corpus.
 inline constexpr size_t k_max_wildcard_expansion = 4096;
+
+/// Alternatives of one unquoted chunk of the query that query expansion may add, the typed one
+/// included: with several variant forms in one chunk, the first ones are expanded while the
+/// product of their class sizes stays within it.
+inline constexpr size_t k_max_variant_alternatives = 16;
+/// Literals that query expansion may add to one query (beyond k_max_query_terms typed ones);
+/// past it, the remaining chunks match only what was typed.
+inline constexpr size_t k_max_variant_literals = 256;
 
 /// Weight of the typed-form bonus (see CompiledQuery::typed_form_bonus); chosen so that a
 /// same-script copy outranks a translated near-duplicate.
@@ -90,7 +104,8 @@ class CompiledQuery {
   /// k_typed_form_literals outside NOT) that occur in `a` in the form they were typed (case and
   /// width folded, but not Traditional→Simplified). A query typed in Traditional Chinese thus
   /// prefers Traditional articles among otherwise similar matches, and a Simplified one
-  /// Simplified articles.
+  /// Simplified articles; the variants that query expansion adds are not typed forms, so an
+  /// article in the typed vocabulary (特朗普) ranks before one in the other (川普).
   [[nodiscard]] double typed_form_bonus(const StoredArticle& a) const;
   /// True if the verifier excludes documents that the candidate query cannot rule out (a NOT
   /// of an inexact literal): such a query rejects many candidates, so they are fetched in
@@ -106,7 +121,19 @@ class CompiledQuery {
   std::unique_ptr<Impl> m_impl;
 };
 
-/// Parses and compiles a query. Errors: ExitCode::usage with a message saying what is wrong,
+/// Parses and compiles a query.
+///
+/// Query expansion (when filters.variants is set): each unquoted chunk (a whitespace-separated
+/// piece of the query outside quotes, field date: and source: and wildcards aside) is folded
+/// and searched for forms of the table (VariantTable::find_all; leftmost-longest, non-
+/// overlapping; a form that starts or ends inside a Latin word is ignored). The chunk then
+/// matches any of its alternatives: the text as typed, and the text with each form found
+/// replaced by each other form of its class (at most k_max_variant_alternatives). The
+/// alternatives are one OP_SYNONYM in the candidate query (ranked as one term) and each is
+/// verified like any literal, so `特朗普政府` matches exactly the articles that hold 特朗普政府,
+/// 川普政府, … A quoted chunk is never expanded.
+///
+/// Errors: ExitCode::usage with a message saying what is wrong,
 /// naming the token it stopped at (quoted, invisible characters as <U+200B>) and its byte
 /// offset (1-based): "unbalanced '(' at byte 3", "unexpected '-' at byte 2", "unterminated
 /// quote ...", "bad date ...", "query nests deeper than 100 levels (the limit): '(' at byte

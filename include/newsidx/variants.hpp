@@ -80,6 +80,11 @@ class VariantTable {
   /// the text, a few binary searches over the forms that share its prefix.
   [[nodiscard]] std::vector<VariantMatch> find_all(std::string_view folded_text) const;
 
+  /// The forms of `folded_text` that query expansion replaces: of find_all()'s matches, the
+  /// leftmost-longest ones that do not overlap, without those that start or end inside a Latin
+  /// word (an ASCII letter or digit on both sides of an edge: a form "ai" is not in "said").
+  [[nodiscard]] std::vector<VariantMatch> find_longest(std::string_view folded_text) const;
+
   /// Classes that have forms, and their forms.
   [[nodiscard]] size_t class_count() const;
   [[nodiscard]] size_t form_count() const;

@@ -14,6 +14,8 @@ struct SearchArgs {
   bool count = false;
   std::string facet;
   bool explain = false;
+  bool verbatim = false;
+  std::string variants_file;
 };
 
 }  // namespace
@@ -27,6 +29,10 @@ void add_search_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--facet", args->facet, "Print match counts by source, month or year instead of results")
       ->check(CLI::IsMember({"source", "month", "year"}));
   cmd->add_flag("--explain", args->explain, "Print how the query was folded, segmented and compiled (on stderr)");
+  cmd->add_flag("--verbatim", args->verbatim,
+                "Match only what was typed: no regional variants (特朗普 also finds 川普 without it)");
+  cmd->add_option("--variants", args->variants_file,
+                  "The user's variants file (default: $XDG_CONFIG_HOME/newsidx/variants; see `newsidx variants`)");
   cmd->footer(R"(Query syntax:
   words are AND-ed                 习近平 访问
   "exact phrase" (also “…”)        "Hong Kong"
@@ -36,7 +42,9 @@ void add_search_command(CLI::App& app, Context& ctx) {
   date:                            date:2024  date:2020-07  date:2020-07-01..2020-07-31  date:2020-07..
   Latin prefix wildcard            trump*
 Traditional/Simplified, full-width/half-width and case are folded; a Chinese run matches only
-where it occurs exactly; an English word also matches its inflections.
+where it occurs exactly; an English word also matches its inflections. An unquoted word also
+matches its regional variants (特朗普 = 川普, 悉尼 = 雪梨, 软件 = 軟體; see `newsidx variants`);
+a quoted one, or any with --verbatim, only what was typed.
 
 Examples:
   newsidx search 习近平 访问
@@ -58,6 +66,11 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     for (const std::string& w : args->words) query += (query.empty() ? "" : " ") + w;
     Result<SearchOptions> options = search_options(l);
     if (failed(ctx, options)) return;
+    if (!args->verbatim) {
+      Result<std::shared_ptr<const VariantTable>> variants = load_variants(args->variants_file);
+      if (failed(ctx, variants)) return;
+      options->filters.variants = std::move(*variants);
+    }
     // The query is checked before the database is opened: a usage error is a usage error.
     Result<CompiledQuery> compiled = compile_query(query, options->filters);
     if (failed(ctx, compiled)) return;

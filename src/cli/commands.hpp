@@ -67,11 +67,17 @@ int print_results(const SearchResults& results, const ListArgs& args);
 /// Opens the database of `ctx`, or reports why not (setting ctx.exit_code) and returns nullopt.
 std::optional<Searcher> open_searcher(Context& ctx);
 
+/// The built-in variant table merged with the user's variants file: `file`, else
+/// $XDG_CONFIG_HOME/newsidx/variants (or ~/.config/newsidx/variants) when it exists. Warnings
+/// of the merge go to stderr. Errors: usage (the file cannot be read, or a bad line).
+Result<std::shared_ptr<const VariantTable>> load_variants(const std::string& file);
+
 void add_index_command(CLI::App& app, Context& ctx);
 void add_search_command(CLI::App& app, Context& ctx);
 void add_show_command(CLI::App& app, Context& ctx);
 void add_similar_command(CLI::App& app, Context& ctx);
 void add_stats_command(CLI::App& app, Context& ctx);
 void add_compact_command(CLI::App& app, Context& ctx);
+void add_variants_command(CLI::App& app, Context& ctx);
 
 }  // namespace newsidx::cli

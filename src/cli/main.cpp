@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   cli::add_similar_command(app, ctx);
   cli::add_stats_command(app, ctx);
   cli::add_compact_command(app, ctx);
+  cli::add_variants_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
