@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -129,13 +130,17 @@ def bench_index(args, work: Path, html: Path, out: list[str]) -> None:
 
 def bench_queries(args, db: Path, om: Path | None, out: list[str]) -> None:
     env = dict(os.environ, XAPIAN_CJK_NGRAM="1")
-    lat = {"newsidx": [], "omindex": [], "ripgrep": []}
+    baseline = f"newsidx {args.baseline_args}" if args.baseline_args else None
+    lat = {"newsidx": [], **({baseline: []} if baseline else {}), "omindex": [], "ripgrep": []}
     per_query = []
     for kind, q, oq, literal in QUERIES:
         times = {}
         for _ in range(args.repeat):
             w, _ = run_timed([args.bin, "--db", str(db), "search", q])
             times.setdefault("newsidx", []).append(w)
+            if baseline:
+                w, _ = run_timed([args.bin, "--db", str(db), "search", *shlex.split(args.baseline_args), q])
+                times.setdefault(baseline, []).append(w)
             if om:
                 w, _ = run_timed(["quest", "-d", str(om), "-f", "default,cjk_ngram", "-o", "and", "-m", "10",
                                      "-p", "title:S", "-b", "site:H", oq], env)
@@ -153,6 +158,10 @@ def bench_queries(args, db: Path, om: Path | None, out: list[str]) -> None:
         if v:
             out.append(f"| {name} | {statistics.median(v) * 1000:.1f} | {p95(v) * 1000:.1f} | "
                        f"{len(v) // (1 if name == 'ripgrep' else args.repeat)} |")
+    if baseline:
+        out.append(f"\nnewsidx against `{baseline}` (same run, alternating): median "
+                   f"{statistics.median(lat['newsidx']) / statistics.median(lat[baseline]):.3f}×, p95 "
+                   f"{p95(lat['newsidx']) / p95(lat[baseline]):.3f}×.\n")
     if lat["ripgrep"]:
         nx = [t["newsidx"] for _, _, t in per_query if "ripgrep" in t]
         rg = [t["ripgrep"] for _, _, t in per_query if "ripgrep" in t]
@@ -177,6 +186,8 @@ def main() -> None:
     ap.add_argument("--skip-omindex", action="store_true")
     ap.add_argument("--skip-rg", action="store_true")
     ap.add_argument("--output", type=Path, help="also write the report here (markdown)")
+    ap.add_argument("--baseline-args", default="",
+                    help="also time newsidx with these search options, alternating (e.g. --verbatim)")
     args = ap.parse_args()
     args.bin = str(Path(args.bin).resolve())
 
