@@ -570,11 +570,14 @@ class Parser {
     // it only when it has such a run to look up.
     if (!m_negated && longest_cjk_run(ts) >= 3) m_q.segmenter.tokenize(text, ts, Segmenter::k_dictionary_words);
     // An unquoted chunk is split where punctuation touches CJK text ("特朗普，拜登" is two
-    // literals); Latin punctuation stays inside the literal ("covid-19", "u.s.").
+    // literals); Latin punctuation stays inside the literal ("covid-19", "u.s."), and so does
+    // the name dot of a variant's form (卡玛拉·哈里斯 is one name).
     std::vector<TokenStream> pieces(1);
     for (size_t i = 0; i < ts.tokens.size(); ++i) {
       const Token& tok = ts.tokens[i];
-      const bool split = !lx.quoted && i > 0 && tok.gap == Gap::brk &&
+      const bool name_dot =
+          variant && i > 0 && ts.folded.substr(ts.tokens[i - 1].end, tok.begin - ts.tokens[i - 1].end) == "\u00B7";
+      const bool split = !lx.quoted && !name_dot && i > 0 && tok.gap == Gap::brk &&
                          (tok.kind == TokenKind::cjk || ts.tokens[i - 1].kind == TokenKind::cjk);
       if (split) pieces.emplace_back();
       TokenStream& piece = pieces.back();

@@ -41,6 +41,8 @@ class Expansion : public ::testing::Test {
     put("apart", k_t0 + k_month, "<p>川普说，政府将宣布关税。</p>");
     put("sydney", k_t0, "<p>雪梨歌剧院今天重新开放。</p>");
     put("pear", k_t0, "<p>他买了一个梨。</p>");
+    put("harris", k_t0, "<p>卡玛拉・哈里斯当选副总统。</p>");
+    put("names", k_t0, "<p>卡玛拉说，哈里斯当选了。</p>");
     IndexOptions o;
     ASSERT_TRUE(index_paths(m_dir.str("db"), {m_dir.str("in")}, o, m_observer).ok());
     Result<Searcher> s = Searcher::open(m_dir.str("db"));
@@ -69,7 +71,7 @@ class Expansion : public ::testing::Test {
   TempDir m_dir;
   Silent m_observer;
   std::optional<Searcher> m_searcher;
-  std::shared_ptr<const VariantTable> m_table = table("特朗普 川普\n悉尼 雪梨\n");
+  std::shared_ptr<const VariantTable> m_table = table("特朗普 川普\n悉尼 雪梨\n贺锦丽 卡玛拉·哈里斯\n");
 };
 
 }  // namespace
@@ -96,6 +98,8 @@ TEST_F(Expansion, AFormInsideALongerRunIsReplacedAndTheRunVerifiedExactly) {
   EXPECT_EQ(as_set(found("特朗普 -关税", m_table)), (S{"cn", "tw"}));
   EXPECT_EQ(as_set(found("北京 -特朗普", m_table)), (S{}));
   EXPECT_EQ(as_set(found("悉尼 OR 特朗普政府", m_table)), (S{"sydney", "gov"}));
+  // A variant with a name dot is one name (any name dot), not two words anywhere.
+  EXPECT_EQ(as_set(found("贺锦丽当选", m_table)), (S{"harris"}));
   // A form of one class is not a part of another word: 雪梨 is in the table, 梨 is not.
   EXPECT_EQ(as_set(found("梨", m_table)), (S{"sydney", "pear"}));
 }
