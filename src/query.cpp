@@ -964,6 +964,17 @@ class Verifier : public Xapian::MatchDecider {
         }
         return true;
       case Node::Kind::any_of:
+        // The alternatives of an expanded chunk: a verbatim occurrence of any of them first,
+        // before one of them folds the field to look further.
+        if (n.synonym) {
+          for (const Node& c : n.children) {
+            const Literal* lit = c.kind == Node::Kind::literal ? &m_q.literals[c.literal] : nullptr;
+            if (lit && !lit->cjk_run.empty() &&
+                in_field(lit->field, [&](Field f) { return contains(raw(f), lit->cjk_run); })) {
+              return true;
+            }
+          }
+        }
         for (const Node& c : n.children) {
           if (eval(c, false)) return true;
         }
@@ -1010,6 +1021,16 @@ bool has_inexact_negation(const Node& n) {
 bool CompiledQuery::verifies_exclusions() const { return has_inexact_negation(m_impl->root); }
 
 namespace {
+/// True if every code point of `s` is a CJK unified ideograph (the basic block, extension A, or
+/// extensions B to G).
+bool unified_ideographs_only(std::string_view s) {
+  for (size_t i = 0, next = 0; i < s.size(); i = next) {
+    const UChar32 c = code_point_at(s, i, &next);
+    if (!((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x3134F))) return false;
+  }
+  return true;
+}
+
 /// The literals and wildcards of `n` outside any NOT, each once.
 void positive_nodes(const Node& n, std::vector<const Node*>& out) {
   if (n.kind == Node::Kind::negate) return;
@@ -1065,8 +1086,11 @@ double CompiledQuery::typed_form_bonus(const StoredArticle& a) const {
   const auto occurs = [&](const std::string& form) {
     // Most articles hold the form as it is stored: look there first, and fold the whole article
     // (a tenth of a millisecond each) only when that fails. (The typed form is folded, so it
-    // occurs in the folded article wherever it occurs verbatim.)
+    // occurs in the folded article wherever it occurs verbatim.) Folding without
+    // Traditional→Simplified leaves unified ideographs as they are, so a form of nothing else
+    // that is not there verbatim is not there folded either (but for compatibility ideographs).
     if (contains(a.title, form) || contains(a.text, form)) return true;
+    if (unified_ideographs_only(form)) return false;
     if (doc_form.empty()) doc_form = fold(a.title + "\n" + a.text, false);
     return contains(doc_form, form);
   };
