@@ -65,8 +65,13 @@ class TextPrinter : public ResultPrinter {
     fmt::print(m_out, "{:>3}. {}  {}  {}{}{}\n     {}{}{}\n", h.rank, date_only(a.published_ms),
                a.source.empty() ? "-" : printable(a.source), bold, printable(a.title), reset, dim, printable(a.path),
                reset);
-    for (size_t i = 1; i < a.files.size(); ++i) {
+    // A feed that saved one article a thousand times must not bury the next result.
+    const size_t shown = std::min(a.files.size(), k_text_other_files + 1);
+    for (size_t i = 1; i < shown; ++i) {
       fmt::print(m_out, "     {}also: {}{}\n", dim, printable(a.files[i].path), reset);
+    }
+    if (shown < a.files.size()) {
+      fmt::print(m_out, "     {}also: {} more files (--format json lists them){}\n", dim, a.files.size() - shown, reset);
     }
     fmt::print(m_out, "     {}\n", snippet);
   }

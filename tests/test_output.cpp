@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "file_records.hpp"
@@ -180,6 +181,19 @@ TEST(TextPrinter, NothingFromTheArticleReachesTheTerminalAndHighlightsStillBrack
               std::string::npos)
         << out;
   }
+}
+
+TEST(TextPrinter, ListsAFewOtherFilesAndCountsTheRest) {
+  Hit h = hostile_hit();
+  h.article.files.resize(1);
+  for (size_t i = 0; i < 1000; ++i) h.article.files.push_back(FileCopy{fmt::format("in/copy{}.md", i), "", 0});
+  const std::string out = printed([&](std::FILE* f) { make_printer(OutputFormat::text, f, {})->hit(h); });
+  size_t lines = 0;
+  for (size_t at = 0; (at = out.find("also: ", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, k_text_other_files + 1) << out;
+  EXPECT_NE(out.find(fmt::format("also: in/copy{}.md", k_text_other_files - 1)), std::string::npos) << out;
+  EXPECT_EQ(out.find(fmt::format("also: in/copy{}.md", k_text_other_files)), std::string::npos) << out;
+  EXPECT_NE(out.find(fmt::format("also: {} more files", 1000 - k_text_other_files)), std::string::npos) << out;
 }
 
 TEST(TsvPrinter, EscapesControlsBidiAndBadBytesAndKeepsItsOwnEscapes) {

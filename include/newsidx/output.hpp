@@ -48,6 +48,10 @@ inline constexpr std::string_view k_hit_fields[] = {"id",   "rank", "score",    
 /// Default fields of --format tsv.
 inline constexpr std::string_view k_tsv_default_fields[] = {"rank", "score", "date", "source", "title", "path"};
 
+/// Other files of a hit (its duplicates and other versions) that the text format lists as
+/// "also:" lines; past it, one line says how many more there are.
+inline constexpr size_t k_text_other_files = 5;
+
 struct OutputOptions {
   bool color = false;               ///< ANSI colour and bold (text format only)
   bool nul = false;                 ///< paths format: terminate with NUL instead of newline
