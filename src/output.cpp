@@ -31,10 +31,17 @@ std::string date_only(std::optional<int64_t> ms) {
   return iso.empty() ? std::string("----------") : iso.substr(0, 10);
 }
 
-/// The chosen fields of a hit; a field's *_bytes member (json_bytes.hpp) comes with it.
-nlohmann::ordered_json select(const nlohmann::ordered_json& full, const std::vector<std::string>& fields) {
-  if (fields.empty()) return full;
+/// The chosen fields of a hit; a field's *_bytes member (json_bytes.hpp) comes with it. With a
+/// query (search --queries), the member "query" comes first.
+nlohmann::ordered_json select(const nlohmann::ordered_json& full, const std::vector<std::string>& fields,
+                              const std::string* query = nullptr) {
+  if (!query && fields.empty()) return full;
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (query) out["query"] = *query;
+  if (fields.empty()) {
+    for (const auto& [k, v] : full.items()) out[k] = v;
+    return out;
+  }
   for (const std::string& f : fields) {
     out[f] = full.at(f);
     if (auto it = full.find(bytes_key(f)); it != full.end()) out[it.key()] = *it;
@@ -45,6 +52,7 @@ nlohmann::ordered_json select(const nlohmann::ordered_json& full, const std::vec
 class TextPrinter : public ResultPrinter {
  public:
   TextPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_color(o.color) {}
+  void query(std::string_view q) override { fmt::print(m_out, "== {}\n", printable(q)); }
 
   void hit(const Hit& h) override {
     const StoredArticle& a = h.article;
@@ -83,9 +91,10 @@ class TextPrinter : public ResultPrinter {
 
 class JsonArrayPrinter : public ResultPrinter {
  public:
-  JsonArrayPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {}
+  JsonArrayPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
   void hit(const Hit& h) override {
-    fmt::print(m_out, "{}{}", m_first ? "[\n" : ",\n", dump(select(hit_to_json(h), m_fields)));
+    fmt::print(m_out, "{}{}", m_first ? "[\n" : ",\n",
+               dump(select(hit_to_json(h), m_fields, m_with_query ? &m_query : nullptr)));
     m_first = false;
   }
   void finish() override { fmt::print(m_out, "{}", m_first ? "[]\n" : "\n]\n"); }
@@ -93,30 +102,34 @@ class JsonArrayPrinter : public ResultPrinter {
  private:
   std::FILE* m_out;
   std::vector<std::string> m_fields;
+  bool m_with_query;
   bool m_first = true;
 };
 
 class JsonLinesPrinter : public ResultPrinter {
  public:
-  JsonLinesPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {}
-  void hit(const Hit& h) override { fmt::print(m_out, "{}\n", dump(select(hit_to_json(h), m_fields))); }
+  JsonLinesPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
+  void hit(const Hit& h) override {
+    fmt::print(m_out, "{}\n", dump(select(hit_to_json(h), m_fields, m_with_query ? &m_query : nullptr)));
+  }
 
  private:
   std::FILE* m_out;
   std::vector<std::string> m_fields;
+  bool m_with_query;
 };
 
 class TsvPrinter : public ResultPrinter {
  public:
-  TsvPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields) {
+  TsvPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {
     if (m_fields.empty()) m_fields.assign(std::begin(k_tsv_default_fields), std::end(k_tsv_default_fields));
-    std::string header;
+    std::string header = m_with_query ? "query" : "";
     for (const std::string& f : m_fields) header += (header.empty() ? "" : "\t") + f;
     fmt::print(m_out, "{}\n", header);
   }
   void hit(const Hit& h) override {
     const nlohmann::ordered_json j = hit_to_json(h);
-    std::string line;
+    std::string line = m_with_query ? printable(m_query, Escape::tsv) + "\t" : "";
     for (size_t i = 0; i < m_fields.size(); ++i) {
       const auto& v = j.at(m_fields[i]);
       if (i) line += '\t';
@@ -128,6 +141,7 @@ class TsvPrinter : public ResultPrinter {
  private:
   std::FILE* m_out;
   std::vector<std::string> m_fields;
+  bool m_with_query;
 };
 
 class PathsPrinter : public ResultPrinter {
@@ -258,18 +272,21 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   }
 }
 
-void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json) {
+void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json,
+                  std::optional<std::string_view> query) {
   if (json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const FacetCount& c : counts) list.push_back({{"value", c.value}, {"count", c.count}});
     nlohmann::ordered_json j;
     j["format_version"] = k_json_format_version;
+    if (query) j["query"] = *query;
     j["facet"] = facet;
     j["counts"] = list;
     fmt::print(out, "{}\n", dump(j));
     return;
   }
-  for (const FacetCount& c : counts) fmt::print(out, "{}\t{}\n", c.count, printable(c.value));
+  const std::string head = query ? printable(*query, Escape::tsv) + "\t" : "";
+  for (const FacetCount& c : counts) fmt::print(out, "{}{}\t{}\n", head, c.count, printable(c.value));
 }
 
 void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {

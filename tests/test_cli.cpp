@@ -204,6 +204,34 @@ TEST_F(Cli, VariantsShowsTheClassOfAWordAndWhereEachFormComesFrom) {
   EXPECT_EQ(none.exit_code, 1);
 }
 
+TEST_F(Cli, QueriesFromAFileRunInOneProcessAndEachRowNamesItsQuery) {
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
+  write_file(m_dir.path() / "queries", "北京\n\n普京\n不存在的词语\n");
+  CliRun counts = run(m_dir, {"--db", "db", "search", "--queries", "queries", "-c"});
+  EXPECT_EQ(counts.exit_code, 0) << counts.err;
+  EXPECT_EQ(counts.out, "2\t北京\n1\t普京\n0\t不存在的词语\n");
+  CliRun lines = run(m_dir, {"--db", "db", "search", "--queries", "queries", "-f", "jsonl", "--fields", "url"});
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  const std::vector<nlohmann::json> hits = json_lines(lines.out);
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[0]["query"], "北京");
+  EXPECT_EQ(hits[2]["query"], "普京");
+  EXPECT_EQ(hits[2]["url"], "https://www.cna.com.tw/news/2.aspx");
+  CliRun tsv = run(m_dir, {"--db", "db", "search", "--queries", "queries", "-f", "tsv", "--fields", "rank"});
+  EXPECT_EQ(tsv.out, "query\trank\n北京\t1\n北京\t2\n普京\t1\n");
+  CliRun facets = run(m_dir, {"--db", "db", "search", "--queries", "queries", "--facet", "year"});
+  EXPECT_EQ(facets.out, "北京\t2\t2020\n普京\t1\t2020\n");
+  // No query matches: 1. A bad line is reported with its line number, the others still run: 2.
+  write_file(m_dir.path() / "none", "不存在的词语\n");
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--queries", "none"}).exit_code, 1);
+  write_file(m_dir.path() / "bad", "北京\n(普京\n");
+  CliRun bad = run(m_dir, {"--db", "db", "search", "--queries", "bad", "-c"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.out, "2\t北京\n");
+  EXPECT_NE(bad.err.find("bad:2: unbalanced '('"), std::string::npos) << bad.err;
+  EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--queries", "queries", "北京"}).exit_code, 2);
+}
+
 TEST_F(Cli, LimitZeroReturnsAllMatches) {
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
   CliRun r = run(m_dir, {"--db", "db", "search", "--limit", "0", "--format", "jsonl", "北京"});

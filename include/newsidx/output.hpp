@@ -56,6 +56,10 @@ struct OutputOptions {
   bool color = false;               ///< ANSI colour and bold (text format only)
   bool nul = false;                 ///< paths format: terminate with NUL instead of newline
   std::vector<std::string> fields;  ///< json/jsonl/tsv: fields to print, in this order; empty = default
+  /// Several queries in one run (search --queries): each hit says its query, as the member
+  /// "query" first in JSON, the column "query" first in TSV, and a "== QUERY" line before the
+  /// hits of each query in text (see ResultPrinter::query).
+  bool with_query = false;
 };
 
 /// Parses "--fields a,b,c". Errors: usage, naming the unknown field and the valid ones.
@@ -65,9 +69,14 @@ Result<std::vector<std::string>> parse_fields(std::string_view csv);
 class ResultPrinter {
  public:
   virtual ~ResultPrinter() = default;
+  /// With OutputOptions::with_query: the query of the hits that follow.
+  virtual void query(std::string_view query) { m_query = query; }
   virtual void hit(const Hit& hit) = 0;
   /// Called once after the last hit (the JSON array printer closes its array here).
   virtual void finish() {}
+
+ protected:
+  std::string m_query;
 };
 
 std::unique_ptr<ResultPrinter> make_printer(OutputFormat format, std::FILE* out, const OutputOptions& options);
@@ -84,7 +93,10 @@ nlohmann::ordered_json hit_to_json(const Hit& hit);
 void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json);
 
 /// `search --facet`: "COUNT<TAB>VALUE" lines, or a JSON object {"format_version","facet","counts":[...]}.
-void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json);
+/// Text: one "COUNT<TAB>VALUE" line per value ("QUERY<TAB>COUNT<TAB>VALUE" when `query` is
+/// given); JSON: one object {"format_version", ["query",] "facet", "counts": [{"value", "count"}]}.
+void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json,
+                  std::optional<std::string_view> query = std::nullopt);
 
 /// `stats` as text or JSON.
 void print_stats(std::FILE* out, const DatabaseStats& s, bool json);

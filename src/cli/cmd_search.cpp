@@ -1,5 +1,7 @@
 // cmd_search.cpp — `newsidx search QUERY...`
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -16,6 +18,82 @@ struct SearchArgs {
   bool explain = false;
   bool verbatim = false;
   std::string variants_file;
+  std::string queries_file;
+};
+
+/// One query of a run and its line in --queries FILE (0 for the query of the command line).
+struct Query {
+  size_t line = 0;
+  std::string text;
+};
+
+/// The queries of --queries FILE ("-": standard input): one per line, blank lines skipped.
+Result<std::vector<Query>> read_queries(const std::string& file) {
+  std::ifstream in;
+  if (file != "-") {
+    in.open(file, std::ios::binary);
+    if (!in) return Error{ExitCode::usage, fmt::format("--queries: cannot read {}", file), ""};
+  }
+  std::istream& from = file == "-" ? std::cin : in;
+  std::vector<Query> out;
+  size_t n = 0;
+  for (std::string line; std::getline(from, line);) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) out.push_back({n, line});
+  }
+  if (from.bad()) return Error{ExitCode::usage, fmt::format("--queries: cannot read {}", file), ""};
+  return out;
+}
+
+/// The searches of one `search` run (one query, or each of --queries), with the same options.
+class SearchRun {
+ public:
+  SearchRun(const SearchArgs& args, SearchOptions options, bool with_query)
+      : m_args(args), m_options(std::move(options)), m_with_query(with_query) {}
+
+  /// Checks `query` (a usage error is one before the database is opened).
+  Result<CompiledQuery> compile(const std::string& query) const { return compile_query(query, m_options.filters); }
+
+  /// Runs `query` as the options ask and prints it (results with `printer`; counts and facets
+  /// directly); with_query: each row names its query. Returns the exit code: 0 with matches, 1
+  /// without, else the error's (reported on stderr).
+  int run(Searcher& searcher, const std::string& query, ResultPrinter* printer) {
+    const SearchArgs& a = m_args;
+    const bool json = a.list.format == "json" || a.list.format == "jsonl";
+    const std::optional<std::string_view> named = m_with_query ? std::optional<std::string_view>(query) : std::nullopt;
+    if (a.count) {
+      Result<size_t> n = searcher.count(query, m_options.filters);
+      if (!n) return report(n.error());
+      if (named) {
+        fmt::print("{}\t{}\n", *n, printable(query, Escape::tsv));
+      } else {
+        fmt::print("{}\n", *n);
+      }
+      return static_cast<int>(*n ? ExitCode::ok : ExitCode::no_results);
+    }
+    if (!a.facet.empty()) {
+      const FacetKind kind = a.facet == "source" ? FacetKind::source : a.facet == "month" ? FacetKind::month : FacetKind::year;
+      Result<std::vector<FacetCount>> counts = searcher.facet(query, m_options.filters, kind);
+      if (!counts) return report(counts.error());
+      print_facets(stdout, a.facet, *counts, json, named);
+      return static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
+    }
+    const size_t warned = searcher.warnings().size();
+    Result<SearchResults> results = searcher.search(query, m_options);
+    for (size_t i = warned; i < searcher.warnings().size(); ++i) {
+      print_clean("newsidx: warning: " + searcher.warnings()[i]);  // a shard stopped answering
+    }
+    if (!results) return report(results.error());
+    if (m_with_query) printer->query(query);
+    for (const Hit& h : results->hits) printer->hit(h);
+    return static_cast<int>(results->hits.empty() ? ExitCode::no_results : ExitCode::ok);
+  }
+
+ private:
+  const SearchArgs& m_args;
+  SearchOptions m_options;
+  bool m_with_query;
 };
 
 }  // namespace
@@ -29,6 +107,8 @@ void add_search_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--facet", args->facet, "Print match counts by source, month or year instead of results")
       ->check(CLI::IsMember({"source", "month", "year"}));
   cmd->add_flag("--explain", args->explain, "Print how the query was folded, segmented and compiled (on stderr)");
+  cmd->add_option("--queries", args->queries_file,
+                  "Run one query per line of this file (- for standard input), with the other options, in one process");
   cmd->add_flag("--verbatim", args->verbatim,
                 "Match only what was typed: no regional variants (特朗普 also finds 川普 without it)");
   cmd->add_option("--variants", args->variants_file,
@@ -57,13 +137,26 @@ Examples:
 Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid database.)");
   cmd->callback([&ctx, args] {
     const ListArgs& l = args->list;
-    if (args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty()) {
+    const bool many = !args->queries_file.empty();
+    if (many && !args->words.empty()) {
+      ctx.exit_code = report(Error{ExitCode::usage, "give a query or --queries FILE, not both", ""});
+      return;
+    }
+    if (!many && args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty()) {
       ctx.exit_code = report(Error{ExitCode::usage, "search needs a query (or --since/--until/--source)",
                                    "see newsidx search --help"});
       return;
     }
-    std::string query;
-    for (const std::string& w : args->words) query += (query.empty() ? "" : " ") + w;
+    std::vector<Query> queries;
+    if (many) {
+      Result<std::vector<Query>> read = read_queries(args->queries_file);
+      if (failed(ctx, read)) return;
+      queries = std::move(*read);
+    } else {
+      std::string query;
+      for (const std::string& w : args->words) query += (query.empty() ? "" : " ") + w;
+      queries.push_back({0, std::move(query)});
+    }
     Result<SearchOptions> options = search_options(l);
     if (failed(ctx, options)) return;
     if (!args->verbatim) {
@@ -71,42 +164,48 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       if (failed(ctx, variants)) return;
       options->filters.variants = std::move(*variants);
     }
-    // The query is checked before the database is opened: a usage error is a usage error.
-    Result<CompiledQuery> compiled = compile_query(query, options->filters);
-    if (failed(ctx, compiled)) return;
-    if (args->explain) print_clean(compiled->explain());
+    const QueryFilters filters = options->filters;
+    SearchRun search(*args, std::move(*options), many);
+    // Every query is checked before the database is opened: a usage error is a usage error.
+    std::vector<bool> valid;
+    int worst = 0;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      Result<CompiledQuery> compiled = search.compile(queries[i].text);
+      valid.push_back(compiled.ok());
+      if (!compiled) {
+        const Error e = compiled.error();
+        worst = report(many ? Error{e.code, fmt::format("{}:{}: {}", args->queries_file, queries[i].line, e.message), e.hint} : e);
+        if (!many) {
+          ctx.exit_code = worst;
+          return;
+        }
+        continue;
+      }
+      if (args->explain) print_clean(compiled->explain());
+    }
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
     if (args->explain) {
       std::string names;
-      for (const std::string& n : searcher->shards_searched(options->filters)) names += (names.empty() ? "" : " ") + n;
+      for (const std::string& n : searcher->shards_searched(filters)) names += (names.empty() ? "" : " ") + n;
       print_clean("shards:   " + names);
     }
-    const bool json = l.format == "json" || l.format == "jsonl";
-    if (args->count) {
-      Result<size_t> n = searcher->count(query, options->filters);
-      if (failed(ctx, n)) return;
-      fmt::print("{}\n", *n);
-      ctx.exit_code = static_cast<int>(*n ? ExitCode::ok : ExitCode::no_results);
-      return;
+    std::unique_ptr<ResultPrinter> printer;  // counts and facets print themselves
+    if (!args->count && args->facet.empty()) {
+      Result<std::unique_ptr<ResultPrinter>> made = list_printer(l, many);
+      if (failed(ctx, made)) return;
+      printer = std::move(*made);
     }
-    if (!args->facet.empty()) {
-      const FacetKind kind = args->facet == "source" ? FacetKind::source
-                             : args->facet == "month" ? FacetKind::month
-                                                      : FacetKind::year;
-      Result<std::vector<FacetCount>> counts = searcher->facet(query, options->filters, kind);
-      if (failed(ctx, counts)) return;
-      print_facets(stdout, args->facet, *counts, json);
-      ctx.exit_code = static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
-      return;
+    bool matched = false;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      if (!valid[i]) continue;
+      const int code = search.run(*searcher, queries[i].text, printer.get());
+      if (code == static_cast<int>(ExitCode::ok)) matched = true;
+      if (code != static_cast<int>(ExitCode::ok) && code != static_cast<int>(ExitCode::no_results)) worst = code;
     }
-    const size_t warned = searcher->warnings().size();
-    Result<SearchResults> results = searcher->search(query, *options);
-    for (size_t i = warned; i < searcher->warnings().size(); ++i) {
-      print_clean("newsidx: warning: " + searcher->warnings()[i]);  // a shard stopped answering
-    }
-    if (failed(ctx, results)) return;
-    ctx.exit_code = print_results(*results, l);
+    if (printer) printer->finish();
+    // An error wins; else 0 when any query matched, 1 when none did.
+    ctx.exit_code = worst ? worst : static_cast<int>(matched ? ExitCode::ok : ExitCode::no_results);
   });
 }
 

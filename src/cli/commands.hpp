@@ -61,6 +61,10 @@ void add_list_options(CLI::App* cmd, ListArgs& args);
 /// SearchOptions from ListArgs (dates parsed, snippet width from the terminal). Errors: usage.
 Result<SearchOptions> search_options(const ListArgs& args);
 
+/// The printer of the chosen format and fields (with_query: for search --queries). Errors:
+/// usage (an unknown field).
+Result<std::unique_ptr<ResultPrinter>> list_printer(const ListArgs& args, bool with_query);
+
 /// Prints `results` in the chosen format; returns the exit code (0 with hits, 1 without).
 int print_results(const SearchResults& results, const ListArgs& args);
 

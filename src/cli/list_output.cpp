@@ -83,19 +83,25 @@ Result<SearchOptions> search_options(const ListArgs& a) {
   return o;
 }
 
-int print_results(const SearchResults& results, const ListArgs& a) {
+Result<std::unique_ptr<ResultPrinter>> list_printer(const ListArgs& a, bool with_query) {
   OutputOptions out;
   out.color = a.format == "text" &&
               (a.color == "always" || (a.color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr));
   out.nul = a.nul;
+  out.with_query = with_query;
   if (!a.fields.empty()) {
     Result<std::vector<std::string>> fields = parse_fields(a.fields);
-    if (!fields) return report(fields.error());
+    if (!fields) return fields.error();
     out.fields = std::move(*fields);
   }
-  auto printer = make_printer(format_of(a.format), stdout, out);
-  for (const Hit& h : results.hits) printer->hit(h);
-  printer->finish();
+  return make_printer(format_of(a.format), stdout, out);
+}
+
+int print_results(const SearchResults& results, const ListArgs& a) {
+  Result<std::unique_ptr<ResultPrinter>> printer = list_printer(a, false);
+  if (!printer) return report(printer.error());
+  for (const Hit& h : results.hits) (*printer)->hit(h);
+  (*printer)->finish();
   return static_cast<int>(results.hits.empty() ? ExitCode::no_results : ExitCode::ok);
 }
 
