@@ -44,7 +44,7 @@ the paragraphs it lacks, up to 20 tries each); recall is also given for those al
 Cross-check that does not trust the parser: for each needle, the parsed files whose raw content
 (decoded UTF-8, entities not decoded, folded line by line by newsidx) holds the needle while
 their parsed text does not ("in file, not in parsed text"). Each is placed by a rough look at
-the raw text before the occurrence: header (timestamp, link line, front matter), inside a tag
+the raw text before the occurrence: header (timestamp, link line, front matter, date line), inside a tag
 (attributes), a Latin word that an inline tag cuts (T<small>HERE: the parsed text has "there",
 not "here"), HTML comment, inside a character reference (&amp;), inside <script>/<style>/… , after an unclosed raw-text element (what
 a self-closed <iframe/> does), the feedx footer (stripped on purpose), or plain text content.
@@ -223,8 +223,10 @@ def place(raw: str, pos: int, needle: Needle) -> str:
     dash = raw.find("\n------\n", header_end)
     if dash >= 0:
         header_end = dash + 8
+        if raw.startswith("日期:", header_end):  # China Digital Times date line (article.hpp)
+            header_end = raw.find("\n", header_end) + 1 or len(raw)
     if pos < header_end:
-        return "header (timestamp, link line, front matter)"
+        return "header (timestamp, link line, front matter, date line)"
     before = raw[header_end:pos]
     end = pos + len(needle.text) if needle.pattern is None else needle.pattern.match(raw, pos).end()
     if (needle.lead and re.search("[a-z0-9](?:<[^<>]*>)+$", before[-300:])
