@@ -35,19 +35,24 @@ token (no match). Any other letter, digit, mark or unassigned character there (�
 ambiguous (ICU may or may not break there): a needle for which some URL has only ambiguous
 occurrences is dropped and counted, never guessed.
 
-Ground truth: the URLs with ANY parsed file whose folded text holds the needle. Sources: a share
-of the needles (--versions-share, 30 %) is cut from files of the non-winning versions of URLs
-with several distinct versions (the version dump_articles' default mode, i.e. the pre-version
-indexer, does not keep), preferring needles that the winning version does not hold (cut from
-the paragraphs it lacks, up to 20 tries each); recall is also given for those alone. The others come from files picked uniformly.
+Ground truth: the URLs with ANY parsed file whose folded text holds the needle.
+
+Sources: a share of the needles (--versions-share, 30 %) is cut from files of the non-winning
+versions of URLs with several distinct versions (the versions that dump_articles' default mode,
+like the indexer before versions, does not keep), preferring needles that the winning version
+does not hold (cut from the paragraphs it lacks, up to 20 tries each); recall is also given for
+those alone. The other needles come from files picked uniformly.
 
 Cross-check that does not trust the parser: for each needle, the parsed files whose raw content
 (decoded UTF-8, entities not decoded, folded line by line by newsidx) holds the needle while
 their parsed text does not ("in file, not in parsed text"). Each is placed by a rough look at
-the raw text before the occurrence: header (timestamp, link line, front matter, date line), inside a tag
-(attributes), a Latin word that an inline tag cuts (T<small>HERE: the parsed text has "there",
-not "here"), HTML comment, inside a character reference (&amp;), inside <script>/<style>/… , after an unclosed raw-text element (what
-a self-closed <iframe/> does), the feedx footer (stripped on purpose), or plain text content.
+the raw text before the occurrence: header (timestamp, link line, front matter, date line),
+inside a tag (attributes), a Latin word that an inline tag cuts (T<small>HERE: the parsed text
+has "there", not "here"), HTML comment, inside a character reference (&amp;), inside
+<script>/<style>/<audio> (fallback text)/…, after such an element left unclosed (what a
+self-closed <iframe/> does), the feedx footer (stripped on purpose), or plain text content. An
+unclosed element and plain text content are marked SUSPICIOUS: text a reader sees that the
+parser may have lost.
 
 Exit status: 0 when recall is 1 and no query failed, 1 otherwise, 2 on a usage error.
 """
@@ -77,7 +82,9 @@ MIXED = re.compile(f"(?P<l1>[a-z0-9]+)[{WS}]*(?P<c1>[{CJK}]+)|(?P<c2>[{CJK}]+)[{
 KIND_SHARES = (("cjk", 0.8), ("mixed", 0.1), ("word", 0.1))
 TRIES_ABSENT_FROM_WINNER = 20
 CLEAN, AMBIGUOUS = 2, 1
-RAW_TEXT_TAGS = ("script", "style", "textarea", "title", "noscript", "xmp", "noembed", "noframes", "iframe")
+# Elements whose content is not article text: the raw-text ones and media fallbacks.
+SKIPPED_ELEMENTS = ("script", "style", "textarea", "title", "noscript", "xmp", "noembed", "noframes", "iframe",
+                    "audio", "video", "object")
 
 
 def boundary(c: str) -> int:
@@ -236,7 +243,7 @@ def place(raw: str, pos: int, needle: Needle) -> str:
         return "inside a tag (attribute)"
     if before.rfind("<!--") > before.rfind("-->"):
         return "HTML comment"
-    for tag in RAW_TEXT_TAGS:
+    for tag in SKIPPED_ELEMENTS:
         opened = max(before.rfind(f"<{tag}>"), before.rfind(f"<{tag} "), before.rfind(f"<{tag}/"))
         if opened > before.rfind(f"</{tag}"):
             closed = raw.find(f"</{tag}", pos) >= 0
