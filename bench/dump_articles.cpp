@@ -77,6 +77,7 @@ int fold_stdin() {
 struct Parsed {
   newsidx::FileCopy copy;
   newsidx::Article article;
+  uint64_t version = 0;  ///< newsidx::version_hash of the article
 };
 
 /// Prints one JSON line of `p`; with `all_files`, also its abspath, author, version and whether it
@@ -92,7 +93,7 @@ void print(const Parsed& p, bool all_files, bool winner) {
   if (all_files) {
     j["abspath"] = p.copy.abspath;
     j["author"] = a.author;
-    j["version"] = fmt::format("{:016x}", newsidx::version_hash(a.title, a.author, a.text));
+    j["version"] = fmt::format("{:016x}", p.version);
     j["winner"] = winner;
   }
   std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
@@ -124,7 +125,8 @@ int dump(const std::vector<std::string>& roots, bool all_files) {
     newsidx::FileCopy copy{path, fs::absolute(path).lexically_normal().string(), a->published_ms};
     auto [it, added] = winner_of.emplace(a->url, parsed.size());
     if (!added && newsidx::copy_wins(copy, parsed[it->second].copy)) it->second = parsed.size();
-    parsed.push_back({std::move(copy), std::move(*a)});
+    const uint64_t version = newsidx::version_hash(a->title, a->author, a->text);
+    parsed.push_back({std::move(copy), std::move(*a), version});
   }
   std::vector<bool> wins(parsed.size());
   for (const auto& [url, k] : winner_of) wins[k] = true;
@@ -136,10 +138,7 @@ int dump(const std::vector<std::string>& roots, bool all_files) {
             [&](size_t x, size_t y) { return parsed[x].article.path < parsed[y].article.path; });
   for (size_t k : order) print(parsed[k], all_files, wins[k]);
   std::set<std::pair<std::string_view, uint64_t>> versions;
-  for (const Parsed& p : parsed) {
-    const newsidx::Article& a = p.article;
-    versions.emplace(a.url, newsidx::version_hash(a.title, a.author, a.text));
-  }
+  for (const Parsed& p : parsed) versions.emplace(p.article.url, p.version);
   std::fprintf(stderr,
                "dump_articles: %zu files, %zu not articles or unparsable, %zu parsed into %zu versions of %zu "
                "articles (unique URLs); printed %zu\n",
