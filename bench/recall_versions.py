@@ -50,9 +50,11 @@ the raw text before the occurrence: header (timestamp, link line, front matter, 
 inside a tag (attributes), a Latin word that an inline tag cuts (T<small>HERE: the parsed text
 has "there", not "here"), HTML comment, inside a character reference (&amp;), inside
 <script>/<style>/<audio> (fallback text)/…, after such an element left unclosed (what a
-self-closed <iframe/> does), the feedx footer (stripped on purpose), or plain text content. An
-unclosed element and plain text content are marked SUSPICIOUS: text a reader sees that the
-parser may have lost.
+self-closed <iframe/> does), the feedx footer or a WordPress feed footer (stripped on purpose:
+Better Feed's "© AUTHOR for SITE … | Permalink …" and "The post … appeared first on …"), the
+page chrome of a front-matter post (inside its <nav>, <header>, <footer>, <aside> or <form>), or
+plain text content. An unclosed element and plain text content are marked SUSPICIOUS: text a
+reader sees that the parser may have lost.
 
 Exit status: 0 when recall is 1 and no query failed, 1 otherwise, 2 on a usage error.
 """
@@ -85,6 +87,8 @@ CLEAN, AMBIGUOUS = 2, 1
 # Elements whose content is not article text: the raw-text ones and media fallbacks.
 SKIPPED_ELEMENTS = ("script", "style", "textarea", "title", "noscript", "xmp", "noembed", "noframes", "iframe",
                     "audio", "video", "object")
+# Page chrome that html_to_text passes over in a scraped page (a front-matter post; html_text.hpp).
+CHROME_ELEMENTS = ("nav", "header", "footer", "aside", "form")
 
 
 def boundary(c: str) -> int:
@@ -221,6 +225,24 @@ def raw_folded(tool: Path, corpus: Corpus) -> Texts:
     return Texts(texts)
 
 
+def wordpress_footer_start(raw: str) -> int:
+    """Where the WordPress feed footers that article.cpp strips begin in a folded (lower-case)
+    raw file, else len(raw): the <hr> before Better Feed's "© AUTHOR for SITE … | Permalink"
+    line (else its "Feed enhanced by" line), or the last "<p>The post … appeared first on …</p>"."""
+    cut = len(raw)
+    permalink = raw.rfind(">permalink</a>")
+    hr = raw.rfind("<hr", 0, permalink) if permalink >= 0 else -1
+    if hr >= 0 and ("&copy;" in raw[hr:permalink] or "\u00a9" in raw[hr:permalink]):
+        cut = hr
+    elif (credit := raw.rfind("feed enhanced by")) >= 0:
+        cut = credit
+    post = raw.rfind("<p>the post ")
+    end = raw.find("</p>", post)
+    if post >= 0 and " appeared first on " in raw[post:end if end >= 0 else len(raw)]:
+        cut = min(cut, post)
+    return cut
+
+
 def place(raw: str, pos: int, needle: Needle) -> str:
     """Where in a raw article file the occurrence of `needle` at offset `pos` lies (see the
     module docstring)."""
@@ -252,6 +274,11 @@ def place(raw: str, pos: int, needle: Needle) -> str:
         return "inside a character reference (&…;)"
     if "获取更多rss" in before:
         return "feedx footer (stripped on purpose)"
+    if pos >= wordpress_footer_start(raw):
+        return "WordPress feed footer (stripped on purpose)"
+    if dash < 0 and header_end and any(len(re.findall(f"<{tag}[\\s/>]", before)) > before.count(f"</{tag}")
+                                       for tag in CHROME_ELEMENTS):
+        return "page chrome of a front-matter post (<header>, <footer>, …: passed over on purpose)"
     return "text content (SUSPICIOUS)"
 
 
