@@ -102,6 +102,11 @@ void print(const Parsed& p, bool all_files, bool winner) {
 int dump(const std::vector<std::string>& roots, bool all_files) {
   std::vector<std::string> files;
   for (const std::string& root : roots) {
+    std::error_code ec;
+    if (!fs::exists(root, ec)) {
+      std::fprintf(stderr, "dump_articles: %s: no such file or directory\n", root.c_str());
+      return 1;
+    }
     std::vector<std::string> f = collect_files(root);
     files.insert(files.end(), f.begin(), f.end());
   }
