@@ -1,16 +1,24 @@
-// dump_articles.cpp — ground-truth text for the search-quality evaluation (bench/eval_quality.py).
+// dump_articles.cpp — ground-truth text for the search-quality and recall scripts
+// (bench/eval_quality.py, bench/recall_versions.py).
 //
 // usage: dump_articles ROOT...     walk ROOT(s) like `newsidx index` and print one JSON object per
-//                                  article: {"path","url","title","text","published_ms","folded"}
+//                                  article (URL): {"path","url","title","text","published_ms","folded"}
+//        dump_articles --all-files ROOT...
+//                                  the same walk, one JSON object per parsed file: every copy of
+//                                  every version of each URL, with "abspath", "author", "version"
+//                                  (16 hex digits of newsidx::version_hash(title, author, text):
+//                                  files with equal values are one version, one Xapian document)
+//                                  and "winner" (true on the file the default mode prints)
 //        dump_articles --fold      fold each line of stdin (newsidx::fold) and print it
 //
 // Files are read like `newsidx index` reads them: folders walked recursively (entries whose name
 // starts with '.' and symlinked folders skipped), files over IndexOptions::max_file_bytes refused,
 // bytes decoded by newsidx::to_utf8, then newsidx::parse_article. Refused files are counted on
-// stderr. One article is kept per URL, chosen by newsidx::copy_wins (the indexer's rule: newest
-// publish time, then the absolute path that sorts last). `folded` is
+// stderr. The default mode keeps one article per URL, chosen by newsidx::copy_wins (the indexer's
+// rule: newest publish time, then the absolute path that sorts last). `folded` is
 // newsidx::fold(title + "\n" + text), so substring ground truth uses exactly newsidx's folding
-// (NFKC_Casefold, then Traditional→Simplified). Output is in the order of the kept files' paths.
+// (NFKC_Casefold, then Traditional→Simplified). Output is in path order (of the kept files in the
+// default mode).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -18,14 +26,17 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "newsidx/article.hpp"
 #include "newsidx/index.hpp"
+#include "newsidx/schema.hpp"
 #include "newsidx/text.hpp"
 
 namespace fs = std::filesystem;
@@ -62,14 +73,45 @@ int fold_stdin() {
   return 0;
 }
 
-int dump(const std::vector<std::string>& roots) {
+/// One parsed file.
+struct Parsed {
+  newsidx::FileCopy copy;
+  newsidx::Article article;
+  uint64_t version = 0;  ///< newsidx::version_hash of the article
+};
+
+/// Prints one JSON line of `p`; with `all_files`, also its abspath, author, version and whether it
+/// is its URL's winning copy.
+void print(const Parsed& p, bool all_files, bool winner) {
+  const newsidx::Article& a = p.article;
+  nlohmann::json j = {{"path", a.path},
+                      {"url", a.url},
+                      {"title", a.title},
+                      {"text", a.text},
+                      {"published_ms", a.published_ms ? nlohmann::json(*a.published_ms) : nlohmann::json(nullptr)},
+                      {"folded", newsidx::fold(a.title + "\n" + a.text)}};
+  if (all_files) {
+    j["abspath"] = p.copy.abspath;
+    j["author"] = a.author;
+    j["version"] = fmt::format("{:016x}", p.version);
+    j["winner"] = winner;
+  }
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+int dump(const std::vector<std::string>& roots, bool all_files) {
   std::vector<std::string> files;
   for (const std::string& root : roots) {
+    std::error_code ec;
+    if (!fs::exists(root, ec)) {
+      std::fprintf(stderr, "dump_articles: %s: no such file or directory\n", root.c_str());
+      return 1;
+    }
     std::vector<std::string> f = collect_files(root);
     files.insert(files.end(), f.begin(), f.end());
   }
-  // URL → the winning copy so far and its article.
-  std::map<std::string, std::pair<newsidx::FileCopy, newsidx::Article>> by_url;
+  std::vector<Parsed> parsed;               // in the order of `files`
+  std::map<std::string, size_t> winner_of;  // URL → index in `parsed` of its winning copy so far
   const size_t max_bytes = newsidx::IndexOptions{}.max_file_bytes;
   size_t refused = 0;
   for (const std::string& path : files) {
@@ -84,30 +126,28 @@ int dump(const std::vector<std::string>& roots) {
       ++refused;
       continue;
     }
+    a->html = {};  // not printed: keep the memory of ~25k files low
     newsidx::FileCopy copy{path, fs::absolute(path).lexically_normal().string(), a->published_ms};
-    const std::string url = a->url;
-    auto it = by_url.find(url);
-    if (it == by_url.end()) {
-      by_url.emplace(url, std::pair{std::move(copy), std::move(*a)});
-    } else if (newsidx::copy_wins(copy, it->second.first)) {
-      it->second = {std::move(copy), std::move(*a)};
-    }
+    auto [it, added] = winner_of.emplace(a->url, parsed.size());
+    if (!added && newsidx::copy_wins(copy, parsed[it->second].copy)) it->second = parsed.size();
+    const uint64_t version = newsidx::version_hash(a->title, a->author, a->text);
+    parsed.push_back({std::move(copy), std::move(*a), version});
   }
-  std::vector<const newsidx::Article*> kept;
-  for (const auto& [url, winner] : by_url) kept.push_back(&winner.second);
-  std::sort(kept.begin(), kept.end(), [](const auto* x, const auto* y) { return x->path < y->path; });
-  for (const newsidx::Article* a : kept) {
-    const nlohmann::json j = {
-        {"path", a->path},
-        {"url", a->url},
-        {"title", a->title},
-        {"text", a->text},
-        {"published_ms", a->published_ms ? nlohmann::json(*a->published_ms) : nlohmann::json(nullptr)},
-        {"folded", newsidx::fold(a->title + "\n" + a->text)}};
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  std::vector<bool> wins(parsed.size());
+  for (const auto& [url, k] : winner_of) wins[k] = true;
+  std::vector<size_t> order;
+  for (size_t k = 0; k < parsed.size(); ++k) {
+    if (all_files || wins[k]) order.push_back(k);
   }
-  std::fprintf(stderr, "dump_articles: %zu files, %zu not articles or unparsable, %zu articles (unique URLs)\n",
-               files.size(), refused, kept.size());
+  std::sort(order.begin(), order.end(),
+            [&](size_t x, size_t y) { return parsed[x].article.path < parsed[y].article.path; });
+  for (size_t k : order) print(parsed[k], all_files, wins[k]);
+  std::set<std::pair<std::string_view, uint64_t>> versions;
+  for (const Parsed& p : parsed) versions.emplace(p.article.url, p.version);
+  std::fprintf(stderr,
+               "dump_articles: %zu files, %zu not articles or unparsable, %zu parsed into %zu versions of %zu "
+               "articles (unique URLs); printed %zu\n",
+               files.size(), refused, parsed.size(), versions.size(), winner_of.size(), order.size());
   return 0;
 }
 
@@ -117,9 +157,11 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 1 && args[0] == "--fold") return fold_stdin();
-  if (args.empty() || args[0].starts_with("-")) {
-    std::fprintf(stderr, "usage: dump_articles ROOT... | dump_articles --fold < lines\n");
+  const bool all_files = !args.empty() && args[0] == "--all-files";
+  const std::vector<std::string> roots(args.begin() + (all_files ? 1 : 0), args.end());
+  if (roots.empty() || roots[0].starts_with("-")) {
+    std::fprintf(stderr, "usage: dump_articles [--all-files] ROOT... | dump_articles --fold < lines\n");
     return 2;
   }
-  return dump(args);
+  return dump(roots, all_files);
 }

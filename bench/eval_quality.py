@@ -2,8 +2,8 @@
 """Search quality of newsidx against omindex (Xapian Omega) and recoll on the real corpus.
 
 Builds a query set from the corpus, computes each query's ground truth by exact matching on
-newsidx-folded text, runs every query on every engine over the same deduplicated articles, and
-prints one table (also written to bench/results/quality.md).
+newsidx-folded text, runs every query on every engine over the same documents (every version of
+every URL), and prints one table (also written to bench/results/quality.md).
 
 Run it with Debian's python, which has python3-xapian:
 
@@ -11,10 +11,11 @@ Run it with Debian's python, which has python3-xapian:
     /usr/bin/python3 bench/eval_quality.py            # --help for options
 
 Work files, each redone only when its input changed (delete one to force it):
-    WORK/articles.jsonl   build/bench/dump_articles CORPUS: one article per URL, with folded text
-                          (redone when dump_articles is rebuilt, i.e. when newsidx_lib changed)
-    WORK/html/            the same articles as article-NNNNN.html pages, and map.json (file → URL)
-                          (redone when articles.jsonl has other contents)
+    WORK/files.jsonl      build/bench/dump_articles --all-files CORPUS: every parsed file, with
+                          folded text, URL, version and winner (redone when dump_articles is
+                          rebuilt, i.e. when newsidx_lib changed)
+    WORK/html/            every version (distinct content of a URL) as an article-NNNNN.html page,
+                          and map.json (file → URL) (redone when files.jsonl has other contents)
     WORK/newsidx.db       newsidx index CORPUS (redone when the newsidx binary changes)
     WORK/omega.db         XAPIAN_CJK_NGRAM=1 omindex over WORK/html (redone when html/ is)
     WORK/recoll/          recoll configuration and index over WORK/html (redone when html/ is)
@@ -30,11 +31,19 @@ Query kinds (literal kinds get recall and precision; `known` gets MRR):
     known        2–3 Chinese fragments of one article, each in at most 5 articles
     known_simplified  the same known items typed in Simplified (folded), as most readers type
 
-Ground truth: a query is split on spaces into parts, and an article is relevant when it has every
-part. A Chinese part must occur as a substring of the article's folded title + text; a number must
-be a whole word; a Latin word matches any word with the same English (Snowball) stem. A word is a
-run of letters and digits (see WORD). Folding is newsidx's own (dump_articles --fold), so this
-script never re-implements it.
+Articles and versions: files that share a URL are one article; each distinct content (title,
+author, text) among them is a version, one document in newsidx (and one page for the peers).
+Queries are generated from one copy per URL, the winning one (dump_articles' default mode), so the
+query set is the one of the runs before versions; every engine's hits count once per URL, at the
+rank of its best version.
+
+Ground truth: a query is split on spaces into parts, and an article (URL) is relevant when one of
+its versions has every part. A Chinese part must occur as a substring of the version's folded
+title + text; a number must be a whole word; a Latin word matches any word with the same English
+(Snowball) stem. A word is a run of letters and digits (see WORD). Folding is newsidx's own (dump_articles --fold), so this
+script never re-implements it. The truth knows no regional variants: newsidx's default search
+also finds them (特朗普 finds 川普; docs/variants.md), which counts here as wrong; with
+--newsidx-args=--verbatim it matches only what was typed, as the truth does.
 """
 
 from __future__ import annotations
@@ -120,14 +129,14 @@ class QueryFailed(Exception):
 
 
 def dump_articles(build: Path, corpus: Path, work: Path) -> Path:
-    """WORK/articles.jsonl from build/bench/dump_articles (one article per URL)."""
-    out = work / "articles.jsonl"
+    """WORK/files.jsonl from build/bench/dump_articles --all-files (one line per parsed file)."""
+    out = work / "files.jsonl"
     tool = build / "bench" / "dump_articles"
     if not newer(out, tool):
-        log(f"dumping articles of {corpus}")
+        log(f"dumping the files of {corpus}")
         tmp = out.with_suffix(".tmp")
         with tmp.open("wb") as f:
-            subprocess.run([tool, corpus], stdout=f, check=True)
+            subprocess.run([tool, "--all-files", corpus], stdout=f, check=True)
         tmp.rename(out)
     return out
 
@@ -142,31 +151,25 @@ def fold_all(build: Path, texts: list[str]) -> list[str]:
     return folded
 
 
-class Corpus:
-    """The deduplicated articles and exact matching on their folded title + text."""
+class Texts:
+    """Folded texts and exact matching on them: substrings, words and English stems."""
 
-    def __init__(self, path: Path):
-        self.articles = [json.loads(line) for line in path.open(encoding="utf-8")]
-        self.urls = [a["url"] for a in self.articles]
-        self.hosts = [urllib.parse.urlsplit(u).netloc.lower() for u in self.urls]
-        # All folded texts in one string, each followed by NUL; starts[k] = offset of article k.
+    def __init__(self, folded: list[str], stemmer: xapian.Stem):
+        self.folded = folded
+        # All folded texts in one string, each followed by NUL; starts[k] = offset of text k.
         self.starts = []
         pos = 0
-        for a in self.articles:
+        for t in folded:
             self.starts.append(pos)
-            pos += len(a["folded"]) + 1
+            pos += len(t) + 1
         self.starts.append(pos)
-        self.joined = "".join(a["folded"] + "\0" for a in self.articles)
-        self.stemmer = xapian.Stem("english")
+        self.joined = "".join(t + "\0" for t in folded)
+        self.stemmer = stemmer
         self._word_docs: dict[str, set[int]] | None = None
         self._stem_words: dict[str, list[str]] | None = None
 
-    def original(self, k: int) -> str:
-        a = self.articles[k]
-        return a["title"] + "\n" + a["text"]
-
     def with_substring(self, s: str, stop_after: int = 0) -> set[int]:
-        """Articles whose folded text contains s; with stop_after, stops once more are found."""
+        """Texts that contain s; with stop_after, stops once more are found."""
         found: set[int] = set()
         i = self.joined.find(s)
         while i >= 0:
@@ -178,11 +181,11 @@ class Corpus:
         return found
 
     def word_docs(self) -> dict[str, set[int]]:
-        """Word (WORD regex on folded text) → articles that have it. Built on first use (about 1 s)."""
+        """Word (WORD regex) → texts that have it. Built on first use (about 1 s)."""
         if self._word_docs is None:
             index: dict[str, set[int]] = collections.defaultdict(set)
-            for k, a in enumerate(self.articles):
-                for w in set(WORD.findall(a["folded"])):
+            for k, t in enumerate(self.folded):
+                for w in set(WORD.findall(t)):
                     index[w].add(k)
             self._word_docs = dict(index)
             stems: dict[str, list[str]] = collections.defaultdict(list)
@@ -195,15 +198,15 @@ class Corpus:
         return self.stemmer(word).decode("utf-8")
 
     def with_stem(self, stem: str) -> set[int]:
-        """Articles with a word whose English stem is `stem`."""
+        """Texts with a word whose English stem is `stem`."""
         docs = self.word_docs()
         out: set[int] = set()
         for w in self._stem_words.get(stem, []):
             out |= docs[w]
         return out
 
-    def truth(self, folded_query: str) -> frozenset:
-        """Articles that have every space-separated part of the folded query (see module doc)."""
+    def matching(self, folded_query: str) -> set[int]:
+        """Texts that have every space-separated part of the folded query (see module doc)."""
         result: set[int] | None = None
         for part in folded_query.split():
             if CJK_RUN.fullmatch(part):
@@ -215,29 +218,70 @@ class Corpus:
             else:
                 raise ValueError(f"no ground truth for query part {part!r}")
             result = docs if result is None else result & docs
-        return frozenset(result or ())
+        return result or set()
+
+
+class Corpus:
+    """The articles (one per URL: its winning copy, as dump_articles' default mode keeps) on
+    which queries are built, and every version of each, on which the ground truth is computed."""
+
+    def __init__(self, path: Path):
+        self.files = [json.loads(line) for line in path.open(encoding="utf-8")]
+        self.articles = [f for f in self.files if f["winner"]]
+        self.urls = [a["url"] for a in self.articles]
+        self.hosts = [urllib.parse.urlsplit(u).netloc.lower() for u in self.urls]
+        index_of = {u: k for k, u in enumerate(self.urls)}
+        # The versions: one file of each distinct content of a URL, and the article it belongs to.
+        seen: set[tuple[str, str]] = set()
+        self.versions = [f for f in self.files if (f["url"], f["version"]) not in seen
+                         and not seen.add((f["url"], f["version"]))]
+        self.article_of_version = [index_of[v["url"]] for v in self.versions]
+        stemmer = xapian.Stem("english")
+        self.generating = Texts([a["folded"] for a in self.articles], stemmer)
+        self.all_versions = Texts([v["folded"] for v in self.versions], stemmer)
+
+    def original(self, k: int) -> str:
+        a = self.articles[k]
+        return a["title"] + "\n" + a["text"]
+
+    def with_substring(self, s: str, stop_after: int = 0) -> set[int]:
+        """Articles whose winning copy contains s (query generation only)."""
+        return self.generating.with_substring(s, stop_after)
+
+    def word_docs(self) -> dict[str, set[int]]:
+        """Word → articles whose winning copy has it (query generation only)."""
+        return self.generating.word_docs()
+
+    def stem(self, word: str) -> str:
+        return self.generating.stem(word)
+
+    def truth(self, folded_query: str) -> frozenset:
+        """Articles (URLs) with a version that has every part of the folded query: a version is
+        one document, so the parts must occur in the same one."""
+        return frozenset(self.article_of_version[v] for v in self.all_versions.matching(folded_query))
 
 
 # --------------------------------------------------------------------------------------------
 # Step b: the HTML copy for the peers
 
 
-def write_html_corpus(corpus: Corpus, articles: Path, work: Path) -> Path:
-    """WORK/html/article-NNNNN.html for every article (NNNNN = line in articles.jsonl), and
-    WORK/html/map.json {file name: URL}. Title and paragraphs are HTML-escaped, UTF-8. The title
+def write_html_corpus(corpus: Corpus, files: Path, work: Path) -> Path:
+    """WORK/html/article-NNNNN.html for every version of every article (NNNNN = its index in
+    Corpus.versions), and WORK/html/map.json {file name: URL}: the peers index what newsidx
+    indexes, one document per version, and their hits are counted once per URL. Title and paragraphs are HTML-escaped, UTF-8. The title
     is also the page's <h1>, as on a news site: omindex indexes <title> only as `title:` terms
     (prefix S), which Omega's plain queries do not search."""
     out = work / "html"
     stamp = work / "html.stamp"
-    key = sha256(articles)
+    key = sha256(files)
     if out.exists() and stamp.exists() and stamp.read_text() == key:
         return out
-    log(f"writing {len(corpus.articles)} HTML pages")
+    log(f"writing {len(corpus.versions)} HTML pages")
     tmp = work / "html.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     mapping = {}
-    for k, a in enumerate(corpus.articles):
+    for k, a in enumerate(corpus.versions):
         name = html_name(k)
         title = html.escape(a["title"])
         body = "".join(f"<p>{html.escape(p)}</p>" for p in a["text"].split("\n"))
@@ -263,9 +307,10 @@ def html_name(k: int) -> str:
 class Newsidx:
     name = "newsidx"
 
-    def __init__(self, binary: Path, corpus_dir: Path, work: Path):
+    def __init__(self, binary: Path, corpus_dir: Path, work: Path, search_args: list[str]):
         self.binary = binary
         self.corpus_dir = corpus_dir
+        self.search_args = search_args  # e.g. ["--verbatim"]
         self.db = work / "newsidx.db"
         self.stamp = work / "newsidx.stamp"
 
@@ -285,7 +330,7 @@ class Newsidx:
 
     def search(self, query: str) -> list[str]:
         r = subprocess.run([self.binary, "--db", self.db, "search", "--limit", "0", "--format", "jsonl",
-                            "--fields", "url", "--", query], capture_output=True, text=True)
+                            "--fields", "url", *self.search_args, "--", query], capture_output=True, text=True)
         if r.returncode == 1 and not r.stdout:
             return []
         if r.returncode != 0:
@@ -626,7 +671,7 @@ def run_queries(queries: list[Query], engines: list, corpus: Corpus) -> list[dic
                 urls, error = e.search(q.text), ""
             except QueryFailed as err:
                 urls, error = [], str(err)
-            got = [index_of[u] for u in urls]
+            got = list(dict.fromkeys(index_of[u] for u in urls))  # a URL once, at its best rank
             res = {"retrieved": len(got), "seconds": round(time.monotonic() - started, 3)}
             if error:
                 res["error"] = error
@@ -747,15 +792,17 @@ def main() -> None:
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of " + ",".join(ENGINES))
     ap.add_argument("--results", type=Path, default=REPO / "bench" / "results" / "quality.md",
                     help="markdown report to write")
+    ap.add_argument("--newsidx-args", default="",
+                    help="extra options of newsidx search, e.g. --newsidx-args=--verbatim (no regional variants)")
     args = ap.parse_args()
     corpus_dir, build, work = args.corpus.resolve(), args.build.resolve(), args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
 
-    articles = dump_articles(build, corpus_dir, work)
-    corpus = Corpus(articles)
-    log(f"{len(corpus.articles)} articles")
-    html_dir = write_html_corpus(corpus, articles, work)
-    available = {"newsidx": lambda: Newsidx(build / "newsidx", corpus_dir, work),
+    files = dump_articles(build, corpus_dir, work)
+    corpus = Corpus(files)
+    log(f"{len(corpus.articles)} articles, {len(corpus.versions)} versions, {len(corpus.files)} files")
+    html_dir = write_html_corpus(corpus, files, work)
+    available = {"newsidx": lambda: Newsidx(build / "newsidx", corpus_dir, work, shlex.split(args.newsidx_args)),
                  "omindex": lambda: Omindex(html_dir, work),
                  "recoll": lambda: Recoll(html_dir, work)}
     engines = [available[name]() for name in args.engines.split(",")]
@@ -783,7 +830,8 @@ def main() -> None:
         "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- command: `/usr/bin/python3 {' '.join(shlex.quote(a) for a in sys.argv)}`",
-        f"- seed {args.seed}; {len(corpus.articles)} articles (one per URL) from `{corpus_dir}`",
+        f"- seed {args.seed}; {len(corpus.articles)} articles (URLs) in {len(corpus.versions)} versions "
+        f"({len(corpus.files)} files) from `{corpus_dir}`; a URL is relevant when one of its versions matches",
         f"- queries: {len(queries)} (" + ", ".join(f"{k} {counts[k]}" for k in KINDS) + ")",
         f"- newsidx: git {git_state()}; omindex: xapian-omega {package_version('xapian-omega')} with "
         f"XAPIAN_CJK_NGRAM=1; recoll: recollcmd {package_version('recollcmd')}",
