@@ -398,7 +398,13 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
     }
   }
 
-  const bool has_timestamp = parse_timestamp_line(lines.peek(), article.published_ms);
+  bool has_timestamp = parse_timestamp_line(lines.peek(), article.published_ms);
+  if (!has_timestamp && is_comment_line(lines.peek())) {
+    // A comment that holds no number, followed by a link header, is a damaged timestamp.
+    LineReader after = lines;
+    after.skip();
+    has_timestamp = after.rest().starts_with('[') && find_separator_line(after.rest()) != std::string_view::npos;
+  }
   if (has_timestamp) lines.skip();
 
   const std::string_view rest = lines.rest();

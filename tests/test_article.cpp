@@ -229,6 +229,19 @@ TEST(ArticleTimestamp, OutsideTheYears1To9999GivesNoDate) {
   EXPECT_EQ(published("-5"), std::optional<int64_t>(-5));
 }
 
+TEST(ArticleTimestamp, CommentWithoutANumberBeforeALinkHeaderIsADamagedTimestamp) {
+  for (const char* stamp : {"<!--12abc-->", "<!--undefined-->", "<!-- -->"}) {
+    const auto r = parse_article(std::string(stamp) + "\n[t](https://a.example/)\n------\n\n<p>a</p>\n", "p");
+    ASSERT_TRUE(r.ok()) << stamp << ": " << r.error().message;
+    EXPECT_EQ(r->title, "t");
+    EXPECT_EQ(r->text, "a");
+    EXPECT_FALSE(r->published_ms.has_value());
+  }
+  // Before anything else, such a comment opens a page that is no article.
+  const auto page = parse_article("<!-- fonts -->\n<html><body><p>a</p></body></html>\n", "p");
+  EXPECT_FALSE(page.ok());
+}
+
 TEST(ArticleTimestamp, HtmlCommentsInTheBodyAreNotHeaders) {
   const auto r = parse_article("<!--1000-->\n[t](https://a.example/)\n------\n\n<!--2000--><p>a</p>\n", "p");
   ASSERT_TRUE(r.ok());
