@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
+#include "newsidx/text.hpp"
 #include "file_records.hpp"
 #include "pipeline.hpp"
 
@@ -188,6 +190,39 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
     }
   }
 }
+
+/// Xapian 1.4.22 throws from a destructor: Glass::ValueUpdater::~ValueUpdater (glass_values.cc)
+/// writes the last value chunk of a commit, so a full disk at that moment calls std::terminate
+/// (exit 134, "terminate called after throwing an instance of 'Xapian::DatabaseError'"; 1 run in
+/// about 300 into a 3 MB tmpfs). The commit is then half-written, as after a kill -9, which the
+/// database survives: its last commit stays current and the next run resumes. While a guard
+/// lives, a storage failure that reaches std::terminate prints the message of fault_error and
+/// exits with status 74; any other exception goes to the previous handler (which aborts).
+class StorageFaultExit {
+ public:
+  explicit StorageFaultExit(const std::string& db_path) {
+    s_db_path = db_path;
+    s_previous = std::set_terminate(on_terminate);
+  }
+  StorageFaultExit(const StorageFaultExit&) = delete;
+  StorageFaultExit& operator=(const StorageFaultExit&) = delete;
+  ~StorageFaultExit() { std::set_terminate(s_previous); }
+
+ private:
+  [[noreturn]] static void on_terminate() {
+    if (const std::exception_ptr fault = std::current_exception()) {
+      const Error e = fault_error(s_db_path, fault);
+      if (e.code == ExitCode::write_failed) {
+        fmt::print(stderr, "newsidx: {}\nhint: {}\n", printable(e.message), e.hint);
+        std::_Exit(static_cast<int>(ExitCode::write_failed));
+      }
+    }
+    if (s_previous != nullptr) s_previous();
+    std::abort();
+  }
+  static inline std::string s_db_path;
+  static inline std::terminate_handler s_previous = nullptr;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Reading and preparing one file (worker threads)
@@ -1063,6 +1098,7 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   if (!lock) return lock.error();
   const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   Run run{db_path, *walked, options, observer, report, jobs};
+  const StorageFaultExit storage_fault_exit(db_path);
 
   try {
     const ShardBy live_by = live_sharding(db_path);

@@ -170,6 +170,36 @@ TEST_F(Faults, DiskFullKeepsTheCommittedWorkAndTheNextRunCompletesIt) {
   }
 }
 
+[[noreturn]] void throw_disk_full() { throw Xapian::DatabaseError("Error writing block", ENOSPC); }
+// A write error that leaves a noexcept function, as one leaves ~ValueUpdater in Xapian 1.4.22.
+void disk_full_in_a_destructor() noexcept { throw_disk_full(); }
+
+TEST_F(Faults, ADiskFullThatReachesStdTerminateExitsWithStatus74AndTheNextRunCompletes) {
+  put_articles(60);
+  IndexOptions o;
+  o.jobs = 2;
+  o.commit_every = 4;
+  const std::map<std::string, std::string> want = clean(o);
+  o.fault_hook = [](std::string_view step, const std::string& path) {
+    if (step == "write" && path.ends_with("a1045.md")) disk_full_in_a_destructor();
+  };
+  EXPECT_EXIT(
+      {
+        Silent silent;
+        (void)index_paths(db(), {in()}, o, silent);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(74), "newsidx: .*/db: no space left on device\nhint: free some space");
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_LT(s->database().get_doccount(), want.size());
+  s = Result<Searcher>(Error{});
+  o.fault_hook = nullptr;
+  const Result<IndexReport> again = index(o);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(documents(db()), want);
+}
+
 TEST_F(Faults, AKilledFirstBuildKeepsItsCommitsAndIsResumedToTheCleanResult) {
   for (const ShardBy by : {ShardBy::none, ShardBy::month}) {
     fs::remove_all(m_dir.path() / "in");
