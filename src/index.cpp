@@ -151,6 +151,17 @@ std::optional<int> storage_errno(const char* system_error_text) {
   return std::nullopt;
 }
 
+/// The errno of a storage failure that a Xapian error names: in get_error_string(), or in its
+/// message, which quotes the failure it follows ("Modifications failed (DatabaseError: Error
+/// writing block 50 (No space left on device)), and couldn't open at the old revision: ...").
+std::optional<int> storage_errno(const Xapian::Error& e) {
+  if (const std::optional<int> err = storage_errno(e.get_error_string())) return err;
+  for (const int err : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
+    if (e.get_msg().find(fmt::format("({})", std::strerror(err))) != std::string::npos) return err;
+  }
+  return std::nullopt;
+}
+
 Error storage_error(const std::string& db_path, int err, const std::string& step) {
   std::string text = std::strerror(err);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
@@ -181,7 +192,7 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
       }
       return Error{ExitCode::internal, fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
     } catch (const Xapian::Error& e) {
-      if (const std::optional<int> err = storage_errno(e.get_error_string())) return storage_error(db_path, *err, step);
+      if (const std::optional<int> err = storage_errno(e)) return storage_error(db_path, *err, step);
       Error error = database_error(db_path, e);
       if (!step.empty()) error.message += " (while " + step + ")";
       return error;

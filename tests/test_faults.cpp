@@ -170,6 +170,21 @@ TEST_F(Faults, DiskFullKeepsTheCommittedWorkAndTheNextRunCompletesIt) {
   }
 }
 
+TEST_F(Faults, ADiskFullThatXapianReportsOnlyInItsMessageIsADiskFull) {
+  // Xapian's rollback after a failed commit can fail too; its error has no errno, only the text.
+  put_articles(20);
+  IndexOptions o;
+  o.jobs = 2;
+  o.fault_hook = throw_at("write", "a1010.md",
+                          Xapian::DatabaseError("Modifications failed (DatabaseError: Error writing block 50 (No "
+                                                "space left on device)), and couldn't open at the old revision: "
+                                                "Error writing to file"));
+  const Result<IndexReport> r = index(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::write_failed);
+  EXPECT_EQ(r.error().message, db() + ": no space left on device (while writing " + in() + "/a1010.md)");
+}
+
 [[noreturn]] void throw_disk_full() { throw Xapian::DatabaseError("Error writing block", ENOSPC); }
 // A write error that leaves a noexcept function, as one leaves ~ValueUpdater in Xapian 1.4.22.
 void disk_full_in_a_destructor() noexcept { throw_disk_full(); }
