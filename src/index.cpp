@@ -6,6 +6,7 @@
 // records agree, and the next run redoes exactly the uncommitted work.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -208,7 +209,7 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
 /// about 300 into a 3 MB tmpfs). The commit is then half-written, as after a kill -9, which the
 /// database survives: its last commit stays current and the next run resumes. While a guard
 /// lives, a storage failure that reaches std::terminate prints the message of fault_error and
-/// exits with status 74; any other exception goes to the previous handler (which aborts).
+/// exits with status 74; anything else goes to the previous handler (which aborts).
 class StorageFaultExit {
  public:
   explicit StorageFaultExit(const std::string& db_path) {
@@ -221,15 +222,25 @@ class StorageFaultExit {
 
  private:
   [[noreturn]] static void on_terminate() {
-    if (const std::exception_ptr fault = std::current_exception()) {
-      const Error e = fault_error(s_db_path, fault);
-      if (e.code == ExitCode::write_failed) {
-        fmt::print(stderr, "newsidx: {}\nhint: {}\n", printable(e.message), e.hint);
-        std::_Exit(static_cast<int>(ExitCode::write_failed));
-      }
+    // GCC 12 (which built Debian's Xapian) calls std::terminate for an exception that leaves a
+    // noexcept function without making it current (GCC bug 97720): then the only trace of a
+    // full disk is the disk, with less than 1 MiB left to this process.
+    const std::exception_ptr fault = std::current_exception();
+    const Error e = fault ? fault_error(s_db_path, fault)
+                    : disk_is_full(s_db_path) ? storage_error(s_db_path, ENOSPC, "")
+                                              : Error{};
+    if (e.code == ExitCode::write_failed) {
+      fmt::print(stderr, "newsidx: {}\nhint: {}\n", printable(e.message), e.hint);
+      std::_Exit(static_cast<int>(ExitCode::write_failed));
     }
     if (s_previous != nullptr) s_previous();
     std::abort();
+  }
+  static bool disk_is_full(const std::string& path) {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0) return false;
+    const auto free_blocks = ::geteuid() == 0 ? st.f_bfree : st.f_bavail;
+    return static_cast<unsigned long long>(free_blocks) * st.f_frsize < (1u << 20);
   }
   static inline std::string s_db_path;
   static inline std::terminate_handler s_previous = nullptr;
