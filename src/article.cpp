@@ -141,21 +141,29 @@ FrontMatter parse_front_matter(std::string_view block) {
   return fm;
 }
 
+// Publish times must lie in the years 0001-9999 (epoch milliseconds, UTC): the range of four-digit
+// ISO 8601 dates, which every printer writes and `date:` reads.
+constexpr int64_t k_first_publish_ms = -62135596800000;  // 0001-01-01T00:00:00Z
+constexpr int64_t k_end_publish_ms = 253402300800000;    // 10000-01-01T00:00:00Z
+
+bool is_comment_line(std::string_view line) { return line.size() >= 7 && line.starts_with("<!--") && line.ends_with("-->"); }
+
 // Parses "<!--1715961543000-->": the generator writes `${Date.parse(pubDate)}`, a number of
 // milliseconds or NaN. Returns false when the line is not such a comment (`<!-- fonts -->` opens
-// many HTML files); a NaN, or a number of more than 16 digits, leaves `ms` empty.
+// many HTML files); a NaN, or a number out of the years 0001-9999, leaves `ms` empty.
 bool parse_timestamp_line(std::string_view line, std::optional<int64_t>& ms) {
-  if (!line.starts_with("<!--") || !line.ends_with("-->") || line.size() < 7) return false;
+  if (!is_comment_line(line)) return false;
   std::string_view value = line.substr(4, line.size() - 7);
   ms.reset();
   if (value == "NaN") return true;
   const bool negative = value.starts_with('-');  // Date.parse gives negatives before 1970
   if (negative) value.remove_prefix(1);
   if (value.empty() || std::find_if_not(value.begin(), value.end(), is_digit) != value.end()) return false;
-  if (value.size() > 16) return true;
+  if (value.size() > 16) return true;  // past the range, and past int64_t from 19 digits on
   int64_t v = 0;
   for (const char c : value) v = v * 10 + (c - '0');
-  ms = negative ? -v : v;
+  if (negative) v = -v;
+  if (v >= k_first_publish_ms && v < k_end_publish_ms) ms = v;
   return true;
 }
 
@@ -390,7 +398,13 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
     }
   }
 
-  const bool has_timestamp = parse_timestamp_line(lines.peek(), article.published_ms);
+  bool has_timestamp = parse_timestamp_line(lines.peek(), article.published_ms);
+  if (!has_timestamp && is_comment_line(lines.peek())) {
+    // A comment that holds no number, followed by a link header, is a damaged timestamp.
+    LineReader after = lines;
+    after.skip();
+    has_timestamp = after.rest().starts_with('[') && find_separator_line(after.rest()) != std::string_view::npos;
+  }
   if (has_timestamp) lines.skip();
 
   const std::string_view rest = lines.rest();

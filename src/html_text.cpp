@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -294,6 +295,294 @@ std::optional<std::string> close_self_closed_raw_text(std::string_view html) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bounded nesting
+
+// gumbo's tree builder walks the stack of open elements for most tags ("has a p element in
+// button scope", WHATWG HTML §13.2.6.4.7), and before each text run and most inline start tags
+// it reopens every active formatting element (b, i, a, font, ...) that was closed while open
+// ("reconstruct the active formatting elements", §13.2.4.3). Its time grows with the square of
+// the nesting, and reopened elements pile up: 100,000 nested <div> took 62 s, 20,000
+// `<p><b id=N>x</p>` more than 100 s. Browsers bound the depth (Blink attaches elements past 512
+// levels to their parent; Nokogiri's gumbo fails a document past 400). NestingBound follows the
+// tree builder of gumbo 0.10.1 enough to bound both, and rewrites the input where needed:
+//   - svg elements are left out with their content (html_to_text drops them) and math tags are
+//     left out (their text stays), so no foreign content remains, whose rules (in a fragment,
+//     an HTML start tag never ends it) the model does not follow;
+//   - a start tag that would open more than k_max_open_elements elements is dropped, and so is
+//     the end tag that closes it: its text stays, in the enclosing element;
+//   - so is a formatting start tag while k_max_formatting formatting start tags wait for their
+//     end tag (every one counts: the "Noah's Ark" clause is not applied);
+//   - when an end tag, or a p, li, dd or dt start tag, closes formatting elements that gumbo
+//     would then reopen, and more than k_max_reopened would wait, their end tags are written
+//     before it, so that gumbo closes them there.
+// The model never closes an element that gumbo keeps open: an end tag closes the current
+// element, or one below the implied end tags (p, li, dd, dt, option, ...) and formatting
+// elements, and </table> what is in its table; a start tag closes a p, li, dd or dt below
+// formatting elements, or the current a, nobr, option, td, th, tr or heading; table parts outside
+// a table, which gumbo ignores, are never closed. So gumbo's stack is deeper than the model's
+// only by what it adds itself (a table's tbody and tr, reopened formatting elements). Elsewhere
+// the model keeps elements open that gumbo closes. Checked against gumbo with random tag
+// sequences, each repeated 2,000-3,000 times (bench/html_nesting_check.cpp): the parsed tree
+// stays within about 2 x 256 levels and 2 nodes per input tag. In the corpus only svg elements
+// are left out, and the text of every body is unchanged.
+constexpr size_t k_unchecked_tags = 8;  // a body with no more tags passes as it is: it cannot pass a bound
+constexpr size_t k_max_open_elements = 256;
+constexpr size_t k_max_formatting = 8;
+constexpr size_t k_max_reopened = 4;
+
+// Void elements (no end tag, never on the stack of open elements).
+constexpr auto k_void_elements = std::to_array<std::string_view>({"area", "base", "basefont", "bgsound", "br", "col",
+                                                                  "embed", "frame", "hr", "image", "img", "input",
+                                                                  "keygen", "link", "meta", "param", "source", "track",
+                                                                  "wbr"});
+// Formatting elements (the list of active formatting elements holds them).
+constexpr auto k_formatting_elements = std::to_array<std::string_view>(
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"});
+// Elements that an end tag of another element closes on its way ("generate implied end tags").
+constexpr auto k_implied_end =
+    std::to_array<std::string_view>({"dd", "dt", "li", "optgroup", "option", "p", "rp", "rt"});
+// Start tags that close a current p (§13.2.6.4.7).
+constexpr auto k_closes_p = std::to_array<std::string_view>(
+    {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
+     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+     "listing", "main", "menu", "nav", "ol", "p", "pre", "search", "section", "summary", "ul"});
+// Other start tags before which gumbo does not reopen formatting elements.
+constexpr auto k_no_reopen = std::to_array<std::string_view>({"body", "caption", "colgroup", "dd", "dt", "frameset",
+                                                              "head", "html", "li", "plaintext", "tbody", "td",
+                                                              "textarea", "tfoot", "th", "thead", "tr"});
+// Start and end tags that gumbo does not keep on the stack in a body (it merges or ignores them).
+constexpr auto k_not_kept = std::to_array<std::string_view>({"body", "frame", "frameset", "head", "html"});
+// Table elements (gumbo ignores all but table outside one).
+constexpr auto k_table_parts = std::to_array<std::string_view>(
+    {"caption", "colgroup", "table", "tbody", "td", "tfoot", "th", "thead", "tr"});
+// Elements that a start tag of the same name closes when it is the current element (rb, rp, rt
+// and optgroup close only inside ruby or select, which the model does not follow).
+constexpr auto k_closed_by_same =
+    std::to_array<std::string_view>({"a", "dd", "dt", "li", "nobr", "option", "p", "td", "th", "tr"});
+
+template <size_t N>
+bool is_one_of(std::string_view name, const std::array<std::string_view, N>& names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+bool is_heading(std::string_view name) { return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6'; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+  return out;
+}
+
+class NestingBound {
+ public:
+  explicit NestingBound(std::string_view html) : m_html(html) {}
+
+  std::optional<std::string> run() {
+    size_t i = 0;
+    while (i < m_html.size()) {
+      const size_t lt = m_html.find('<', i);
+      if (lt != i) reopen();  // a text run
+      if (lt == std::string_view::npos) break;
+      const std::string_view rest = m_html.substr(lt);
+      if (rest.starts_with("<!--")) {
+        const size_t close = m_html.find("-->", lt + 4);
+        i = close == std::string_view::npos ? m_html.size() : close + 3;
+      } else if (rest.size() > 2 && rest[1] == '/' && is_ascii_alpha(rest[2])) {
+        // An end tag reads like a start tag (its attributes are ignored).
+        const StartTag tag = read_start_tag(m_html, lt + 1);
+        if (tag.end == std::string_view::npos) break;
+        const std::string name = lower(tag.name);
+        if (name == "math" || name == "svg") {
+          cut(lt, tag.end);
+        } else {
+          end_tag(name, lt, tag.end);
+        }
+        i = tag.end;
+      } else if (rest.size() > 1 && (rest[1] == '!' || rest[1] == '?' || rest[1] == '/')) {
+        const size_t close = m_html.find('>', lt + 1);  // a bogus comment
+        i = close == std::string_view::npos ? m_html.size() : close + 1;
+      } else if (rest.size() > 1 && is_ascii_alpha(rest[1])) {
+        const StartTag tag = read_start_tag(m_html, lt);
+        if (tag.end == std::string_view::npos) break;
+        const std::string name = lower(tag.name);
+        i = tag.end;
+        if (name == "plaintext") break;
+        if (is_one_of(name, k_raw_text_elements)) {
+          i = find_end_tag(m_html, tag.end, name);  // passed over; it is not kept open
+        } else if (name == "svg") {
+          // Left out with what it holds (html_to_text drops svg): no foreign content remains.
+          i = tag.self_closing ? tag.end : end_of_svg(tag.end);
+          cut(lt, i);
+        } else if (name == "math") {
+          cut(lt, tag.end);  // its elements are read as HTML: their text stays
+        } else {
+          start_tag(name, lt, tag.end);
+        }
+      } else {
+        i = lt + 1;  // a '<' that is text
+      }
+    }
+    if (!m_changed) return std::nullopt;
+    m_out.append(m_html.substr(m_copied));
+    return std::move(m_out);
+  }
+
+ private:
+  struct Open {
+    std::string name;
+    bool formatting = false;
+    bool phantom = false;  // a table part outside a table, which gumbo ignores: never closed by an end tag
+  };
+
+  // Offset just past the end tag of the svg whose content starts at `from` (svg elements nest),
+  // or the end of the input.
+  [[nodiscard]] size_t end_of_svg(size_t from) const {
+    size_t depth = 1;
+    for (size_t at = m_html.find('<', from); at != std::string_view::npos; at = m_html.find('<', at + 1)) {
+      const bool end = at + 1 < m_html.size() && m_html[at + 1] == '/';
+      const size_t name = at + (end ? 2 : 1);
+      if (name + 3 > m_html.size() || !equals_ci(m_html.substr(name, 3), "svg")) continue;
+      if (name + 3 < m_html.size() && is_ascii_alpha(m_html[name + 3])) continue;  // <svgx>
+      const size_t close = m_html.find('>', name);
+      if (close == std::string_view::npos) break;
+      if (!end && m_html[close - 1] == '/') continue;  // <svg/>
+      depth += end ? -1 : 1;
+      if (depth == 0) return close + 1;
+    }
+    return m_html.size();
+  }
+
+  void start_tag(const std::string& name, size_t lt, size_t end) {
+    if (is_one_of(name, k_void_elements) || is_one_of(name, k_not_kept)) return;
+    if (!is_one_of(name, k_closes_p) && !is_one_of(name, k_no_reopen)) reopen();
+    close_before(name, lt);
+    const bool formatting = is_one_of(name, k_formatting_elements);
+    // A second <a> (or <nobr>) closes the active one first.
+    if (formatting && (name == "a" || name == "nobr")) forget_active(name);
+    if (m_open.size() >= k_max_open_elements || (formatting && m_active.size() >= k_max_formatting)) {
+      cut(lt, end);
+      ++m_dropped[name];
+      return;
+    }
+    if (formatting) m_active.push_back(name);
+    const bool in_table = !m_open.empty() && !m_open.back().phantom && is_one_of(m_open.back().name, k_table_parts);
+    m_open.push_back({name, formatting, is_one_of(name, k_table_parts) && name != "table" && !in_table});
+  }
+
+  // What a start tag closes first: a p, li, dd or dt with the formatting elements in it; an a,
+  // nobr, option, td, th, tr, heading or table only as the current element.
+  void close_before(const std::string& name, size_t lt) {
+    if (m_open.empty()) return;
+    size_t k = m_open.size();
+    while (k > 1 && m_open[k - 1].formatting) --k;
+    const std::string& below = m_open[k - 1].name;
+    if ((below == "p" && is_one_of(name, k_closes_p)) || (below == "li" && name == "li") ||
+        ((below == "dd" || below == "dt") && (name == "dd" || name == "dt"))) {
+      close_from(k - 1, lt);
+      return;
+    }
+    const std::string& current = m_open.back().name;
+    if (!m_open.back().phantom &&
+        ((current == name && is_one_of(name, k_closed_by_same)) || (is_heading(current) && is_heading(name)))) {
+      m_open.pop_back();
+    }
+  }
+
+  void end_tag(const std::string& name, size_t lt, size_t end) {
+    if (const auto dropped = m_dropped.find(name); dropped != m_dropped.end() && dropped->second > 0) {
+      --dropped->second;
+      cut(lt, end);
+      return;
+    }
+    if (is_one_of(name, k_not_kept)) return;
+    // The element it closes: the current one, or one below the implied end tags and formatting
+    // elements that it closes on the way; </table> closes everything in its table.
+    size_t k = m_open.size();
+    while (k > 0 && (m_open[k - 1].name != name || m_open[k - 1].phantom)) {
+      const Open& e = m_open[k - 1];
+      if (name == "table" ? e.name == "template"
+                          : e.phantom || (!e.formatting && !is_one_of(e.name, k_implied_end))) {
+        k = 0;
+        break;
+      }
+      --k;
+    }
+    if (k == 0) {
+      // A formatting element that is not open is forgotten; one that is open behind other
+      // elements stays active (the adoption agency clones it, §13.2.6.5).
+      const bool open = std::any_of(m_open.begin(), m_open.end(), [&](const Open& e) { return e.name == name; });
+      if (!open) forget_active(name);
+      const auto waiting = std::find(m_reopen.rbegin(), m_reopen.rend(), name);
+      if (waiting != m_reopen.rend()) m_reopen.erase(std::next(waiting).base());
+      return;
+    }
+    if (m_open[k - 1].formatting) forget_active(name);
+    if (name == "form") {  // </form> takes the form out of the stack and closes nothing else
+      m_open.erase(m_open.begin() + static_cast<std::ptrdiff_t>(k - 1));
+      return;
+    }
+    close_from(k - 1, lt);
+  }
+
+  // Closes m_open[index] and what is above it, at the tag that starts at `at`. gumbo reopens the
+  // formatting elements closed on the way before the next text run or inline start tag; when
+  // more than k_max_reopened would wait, their end tags are written before the tag instead, so
+  // that gumbo closes them there.
+  void close_from(size_t index, size_t at) {
+    std::vector<std::string> closed;  // innermost last
+    for (size_t j = index + 1; j < m_open.size(); ++j) {
+      if (m_open[j].formatting) closed.push_back(std::move(m_open[j].name));
+    }
+    m_open.erase(m_open.begin() + static_cast<std::ptrdiff_t>(index), m_open.end());
+    if (m_reopen.size() + closed.size() <= k_max_reopened) {
+      m_reopen.insert(m_reopen.end(), std::make_move_iterator(closed.begin()), std::make_move_iterator(closed.end()));
+      return;
+    }
+    std::string end_tags;
+    for (auto c = closed.rbegin(); c != closed.rend(); ++c) {
+      end_tags.append("</").append(*c).append(">");
+      forget_active(*c);
+    }
+    insert(at, end_tags);
+  }
+
+  // Reopens (in the model) the formatting elements that wait for it.
+  void reopen() {
+    for (std::string& name : m_reopen) m_open.push_back({std::move(name), true});
+    m_reopen.clear();
+  }
+
+  // An end tag (or a second <a>) takes the last active formatting element of its name out of
+  // the list (the adoption agency, §13.2.6.5); without one, it takes out nothing.
+  void forget_active(const std::string& name) {
+    const auto it = std::find(m_active.rbegin(), m_active.rend(), name);
+    if (it != m_active.rend()) m_active.erase(std::next(it).base());
+  }
+
+  // Copies the input up to `from` and leaves out [from, to).
+  void cut(size_t from, size_t to) {
+    m_out.append(m_html.substr(m_copied, from - m_copied));
+    m_copied = to;
+    m_changed = true;
+  }
+  // Copies the input up to `at` and adds `text`.
+  void insert(size_t at, std::string_view text) {
+    m_out.append(m_html.substr(m_copied, at - m_copied)).append(text);
+    m_copied = at;
+    m_changed = true;
+  }
+
+  std::string_view m_html;
+  std::string m_out;
+  size_t m_copied = 0;  // m_html[0, m_copied) is in m_out (or left out)
+  bool m_changed = false;
+  std::vector<Open> m_open;
+  std::vector<std::string> m_active;  // formatting elements whose end tag has not come, in order
+  std::vector<std::string> m_reopen;  // formatting elements closed on the way, that gumbo reopens
+  std::unordered_map<std::string, size_t> m_dropped;  // start tags left out, by name, whose end tag is to come
+};
+
+// ---------------------------------------------------------------------------------------------
 // Page chrome
 
 // Class names that mark chrome in WordPress and Jekyll themes: the post's meta line and footer,
@@ -542,6 +831,11 @@ std::string decode_reference(std::string_view reference) {
 
 }  // namespace
 
+std::optional<std::string> bound_nesting(std::string_view html) {
+  if (static_cast<size_t>(std::count(html.begin(), html.end(), '<')) <= k_unchecked_tags) return std::nullopt;
+  return NestingBound(html).run();
+}
+
 HtmlText html_to_text(std::string_view html, HtmlSource source) {
   if (html.find_first_of("<&") == std::string_view::npos) {
     // Plain-text bodies (YouTube descriptions) need no parse.
@@ -549,6 +843,8 @@ HtmlText html_to_text(std::string_view html, HtmlSource source) {
   }
   const std::optional<std::string> closed = close_self_closed_raw_text(html);
   if (closed) html = *closed;
+  const std::optional<std::string> bounded = bound_nesting(html);
+  if (bounded) html = *bounded;
   GumboOutput* output = parse_fragment(html);
   const bool page = source == HtmlSource::scraped_page;
   HtmlText result = TextWalker(page).run(page ? find_content_root(output->root) : output->root);

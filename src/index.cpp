@@ -6,12 +6,14 @@
 // records agree, and the next run redoes exactly the uncommitted work.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -25,6 +27,7 @@
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
+#include "newsidx/text.hpp"
 #include "file_records.hpp"
 #include "pipeline.hpp"
 
@@ -149,6 +152,17 @@ std::optional<int> storage_errno(const char* system_error_text) {
   return std::nullopt;
 }
 
+/// The errno of a storage failure that a Xapian error names: in get_error_string(), or in its
+/// message, which quotes the failure it follows ("Modifications failed (DatabaseError: Error
+/// writing block 50 (No space left on device)), and couldn't open at the old revision: ...").
+std::optional<int> storage_errno(const Xapian::Error& e) {
+  if (const std::optional<int> err = storage_errno(e.get_error_string())) return err;
+  for (const int err : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
+    if (e.get_msg().find(fmt::format("({})", std::strerror(err))) != std::string::npos) return err;
+  }
+  return std::nullopt;
+}
+
 Error storage_error(const std::string& db_path, int err, const std::string& step) {
   std::string text = std::strerror(err);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
@@ -179,7 +193,7 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
       }
       return Error{ExitCode::internal, fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
     } catch (const Xapian::Error& e) {
-      if (const std::optional<int> err = storage_errno(e.get_error_string())) return storage_error(db_path, *err, step);
+      if (const std::optional<int> err = storage_errno(e)) return storage_error(db_path, *err, step);
       Error error = database_error(db_path, e);
       if (!step.empty()) error.message += " (while " + step + ")";
       return error;
@@ -188,6 +202,49 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
     }
   }
 }
+
+/// Xapian 1.4.22 throws from a destructor: Glass::ValueUpdater::~ValueUpdater (glass_values.cc)
+/// writes the last value chunk of a commit, so a full disk at that moment calls std::terminate
+/// (exit 134, "terminate called after throwing an instance of 'Xapian::DatabaseError'"; 1 run in
+/// about 300 into a 3 MB tmpfs). The commit is then half-written, as after a kill -9, which the
+/// database survives: its last commit stays current and the next run resumes. While a guard
+/// lives, a storage failure that reaches std::terminate prints the message of fault_error and
+/// exits with status 74; anything else goes to the previous handler (which aborts).
+class StorageFaultExit {
+ public:
+  explicit StorageFaultExit(const std::string& db_path) {
+    s_db_path = db_path;
+    s_previous = std::set_terminate(on_terminate);
+  }
+  StorageFaultExit(const StorageFaultExit&) = delete;
+  StorageFaultExit& operator=(const StorageFaultExit&) = delete;
+  ~StorageFaultExit() { std::set_terminate(s_previous); }
+
+ private:
+  [[noreturn]] static void on_terminate() {
+    // GCC 12 (which built Debian's Xapian) calls std::terminate for an exception that leaves a
+    // noexcept function without making it current (GCC bug 97720): then the only trace of a
+    // full disk is the disk, with less than 1 MiB left to this process.
+    const std::exception_ptr fault = std::current_exception();
+    const Error e = fault ? fault_error(s_db_path, fault)
+                    : disk_is_full(s_db_path) ? storage_error(s_db_path, ENOSPC, "")
+                                              : Error{};
+    if (e.code == ExitCode::write_failed) {
+      fmt::print(stderr, "newsidx: {}\nhint: {}\n", printable(e.message), e.hint);
+      std::_Exit(static_cast<int>(ExitCode::write_failed));
+    }
+    if (s_previous != nullptr) s_previous();
+    std::abort();
+  }
+  static bool disk_is_full(const std::string& path) {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0) return false;
+    const auto free_blocks = ::geteuid() == 0 ? st.f_bfree : st.f_bavail;
+    return static_cast<unsigned long long>(free_blocks) * st.f_frsize < (1u << 20);
+  }
+  static inline std::string s_db_path;
+  static inline std::terminate_handler s_previous = nullptr;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Reading and preparing one file (worker threads)
@@ -1063,6 +1120,7 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   if (!lock) return lock.error();
   const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   Run run{db_path, *walked, options, observer, report, jobs};
+  const StorageFaultExit storage_fault_exit(db_path);
 
   try {
     const ShardBy live_by = live_sharding(db_path);

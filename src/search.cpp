@@ -616,15 +616,19 @@ std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& 
 SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian::MatchDecider* verifier,
                             const CompiledQuery& highlight, const SearchOptions& options, const std::string& exclude,
                             std::optional<std::string_view> query_text) {
-  const size_t wanted = options.offset + options.limit;
+  const Xapian::doccount doccount = view.db.get_doccount();
+  // A limit or offset past the number of documents is cut to it, so that the sums below cannot
+  // wrap (--limit 4294967296 gave a window of 0 documents, --offset 1 --limit 2^64-1 a sum of 0).
+  const size_t limit = options.limit >= doccount ? 0 : options.limit;
+  const size_t offset = std::min<size_t>(options.offset, doccount);
+  const size_t wanted = offset + limit;
   // Relevance order is refined by the typed-form bonus over a window of the best candidates, so
   // a bounded search looks at more than it returns.
   const bool rerank = options.sort == SortOrder::relevance;
-  const size_t window = options.limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
+  const size_t window = limit == 0 ? SIZE_MAX : rerank ? std::max<size_t>(64, 2 * wanted) : wanted;
   // A re-fetch re-runs the whole match, so the first batch leaves room for rejections.
   const auto batch = static_cast<Xapian::doccount>(std::clamp<size_t>(
       window == SIZE_MAX ? SIZE_MAX : window * (highlight.verifies_exclusions() ? 8 : 2), 64, 1u << 20));
-  const Xapian::doccount doccount = view.db.get_doccount();
   unsigned slices = options.slices;
   if (slices == 0) {
     slices = static_cast<unsigned>(std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
@@ -632,7 +636,7 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
   const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
   // A bounded search on local shards: by time, newest (oldest) months first; by relevance, in
   // slices. Otherwise, or when the months would not pay, one full match.
-  const bool bounded_local = options.limit != 0 && !m_remote;
+  const bool bounded_local = limit != 0 && !m_remote;
   std::optional<std::vector<Candidate>> found;
   if (bounded_local && options.sort != SortOrder::relevance) {
     found = collect_by_months(view.db, query, verifier, options.sort, window, batch, global, exclude);
@@ -657,11 +661,11 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
   }
-  if (options.limit != 0 && ranked.size() > wanted) ranked.resize(wanted);
+  if (limit != 0 && ranked.size() > wanted) ranked.resize(wanted);
 
   Segmenter segmenter;
   TokenStream body;
-  for (size_t i = options.offset; i < ranked.size(); ++i) {
+  for (size_t i = offset; i < ranked.size(); ++i) {
     Hit hit;
     hit.rank = i + 1;
     hit.score = ranked[i].weight;

@@ -214,6 +214,34 @@ TEST(ArticleTimestamp, NaNFallsBackToFrontMatterDate) {
   EXPECT_EQ(r->published_ms, std::optional<int64_t>(1602320267000));  // date: 2020-10-10T08:57:47.000Z
 }
 
+TEST(ArticleTimestamp, OutsideTheYears1To9999GivesNoDate) {
+  const auto published = [](std::string_view stamp) {
+    const auto r = parse_article("<!--" + std::string(stamp) + "-->\n[t](https://a.example/)\n------\n\n<p>a</p>\n", "p");
+    EXPECT_TRUE(r.ok()) << stamp;
+    return r.ok() ? r->published_ms : std::nullopt;
+  };
+  EXPECT_EQ(published("253402300799999"), std::optional<int64_t>(253402300799999));  // 9999-12-31T23:59:59.999Z
+  EXPECT_EQ(published("253402300800000"), std::nullopt);                             // the year 10000
+  EXPECT_EQ(published("999999999999999"), std::nullopt);                             // the year 33658
+  EXPECT_EQ(published("-62135596800000"), std::optional<int64_t>(-62135596800000));  // 0001-01-01
+  EXPECT_EQ(published("-62135596800001"), std::nullopt);
+  EXPECT_EQ(published("99999999999999999999"), std::nullopt);  // past int64_t
+  EXPECT_EQ(published("-5"), std::optional<int64_t>(-5));
+}
+
+TEST(ArticleTimestamp, CommentWithoutANumberBeforeALinkHeaderIsADamagedTimestamp) {
+  for (const char* stamp : {"<!--12abc-->", "<!--undefined-->", "<!-- -->"}) {
+    const auto r = parse_article(std::string(stamp) + "\n[t](https://a.example/)\n------\n\n<p>a</p>\n", "p");
+    ASSERT_TRUE(r.ok()) << stamp << ": " << r.error().message;
+    EXPECT_EQ(r->title, "t");
+    EXPECT_EQ(r->text, "a");
+    EXPECT_FALSE(r->published_ms.has_value());
+  }
+  // Before anything else, such a comment opens a page that is no article.
+  const auto page = parse_article("<!-- fonts -->\n<html><body><p>a</p></body></html>\n", "p");
+  EXPECT_FALSE(page.ok());
+}
+
 TEST(ArticleTimestamp, HtmlCommentsInTheBodyAreNotHeaders) {
   const auto r = parse_article("<!--1000-->\n[t](https://a.example/)\n------\n\n<!--2000--><p>a</p>\n", "p");
   ASSERT_TRUE(r.ok());

@@ -72,6 +72,13 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run(m_dir, {"frobnicate"}).exit_code, 2);
   EXPECT_EQ(run(m_dir, {"search"}).exit_code, 2);
   EXPECT_EQ(run(m_dir, {"search", "--format", "xml", "x"}).exit_code, 2);
+  // A negative count is refused, not read as 2^64 - 1.
+  for (const char* option : {"--limit", "--offset"}) {
+    const CliRun negative = run(m_dir, {"search", option, "-1", "x"});
+    EXPECT_EQ(negative.exit_code, 2) << option;
+    EXPECT_NE(negative.err.find(std::string(option) + ": a count cannot be negative: -1"), std::string::npos)
+        << negative.err;
+  }
 }
 
 TEST_F(Cli, IndexReportsBadFilesAndASummaryOnStderr) {

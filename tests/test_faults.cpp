@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -168,6 +169,83 @@ TEST_F(Faults, DiskFullKeepsTheCommittedWorkAndTheNextRunCompletesIt) {
     if (!first_build) got.erase(version_term("https://x.org/x", version_hash("一", "", "一")));
     EXPECT_EQ(got, want);
   }
+}
+
+TEST_F(Faults, ADiskFullThatXapianReportsOnlyInItsMessageIsADiskFull) {
+  // Xapian's rollback after a failed commit can fail too; its error has no errno, only the text.
+  put_articles(20);
+  IndexOptions o;
+  o.jobs = 2;
+  o.fault_hook = throw_at("write", "a1010.md",
+                          Xapian::DatabaseError("Modifications failed (DatabaseError: Error writing block 50 (No "
+                                                "space left on device)), and couldn't open at the old revision: "
+                                                "Error writing to file"));
+  const Result<IndexReport> r = index(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::write_failed);
+  EXPECT_EQ(r.error().message, db() + ": no space left on device (while writing " + in() + "/a1010.md)");
+}
+
+[[noreturn]] void throw_disk_full() { throw Xapian::DatabaseError("Error writing block", ENOSPC); }
+// A write error that leaves a noexcept function, as one leaves ~ValueUpdater in Xapian 1.4.22.
+void disk_full_in_a_destructor() noexcept { throw_disk_full(); }
+
+TEST_F(Faults, ADiskFullThatReachesStdTerminateExitsWithStatus74AndTheNextRunCompletes) {
+  put_articles(60);
+  IndexOptions o;
+  o.jobs = 2;
+  o.commit_every = 4;
+  const std::map<std::string, std::string> want = clean(o);
+  o.fault_hook = [](std::string_view step, const std::string& path) {
+    if (step == "write" && path.ends_with("a1045.md")) disk_full_in_a_destructor();
+  };
+  EXPECT_EXIT(
+      {
+        Silent silent;
+        (void)index_paths(db(), {in()}, o, silent);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(74), "newsidx: .*/db: no space left on device\nhint: free some space");
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_LT(s->database().get_doccount(), want.size());
+  s = Result<Searcher>(Error{});
+  o.fault_hook = nullptr;
+  const Result<IndexReport> again = index(o);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(documents(db()), want);
+}
+
+TEST_F(Faults, StdTerminateWithoutAnExceptionAbortsUnlessTheDiskIsFull) {
+  put_articles(20);
+  IndexOptions o;
+  o.jobs = 2;
+  // Xapian built by GCC 12 calls std::terminate with no current exception (GCC bug 97720).
+  o.fault_hook = [](std::string_view step, const std::string& path) {
+    if (step == "write" && path.ends_with("a1010.md")) std::terminate();
+  };
+  const auto index_then_exit_99 = [&](const std::string& db_path) {
+    Silent silent;
+    (void)index_paths(db_path, {in()}, o, silent);
+    std::_Exit(99);
+  };
+  EXPECT_EXIT(index_then_exit_99(db()), ::testing::KilledBySignal(SIGABRT), "");  // a bug stays a crash
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+  const fs::path tiny = m_dir.path() / "tiny";
+  fs::create_directories(tiny);
+  if (::mount("tmpfs", tiny.c_str(), "tmpfs", 0, "size=1m") != 0) GTEST_SKIP() << "mount: " << std::strerror(errno);
+  struct Unmount {
+    fs::path p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{tiny};
+  const std::string tiny_db = (tiny / "db").string();
+  ASSERT_TRUE(index_paths(tiny_db, {(m_dir.path() / "in" / "a1000.md").string()}, {}, m_silent).ok());
+  {
+    std::ofstream fill(tiny / "fill", std::ios::binary);
+    const std::string block(4096, 'x');
+    while (fill.write(block.data(), block.size())) {}
+  }
+  EXPECT_EXIT(index_then_exit_99(tiny_db), ::testing::ExitedWithCode(74), "no space left on device");
 }
 
 TEST_F(Faults, AKilledFirstBuildKeepsItsCommitsAndIsResumedToTheCleanResult) {

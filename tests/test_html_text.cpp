@@ -1,7 +1,9 @@
 // test_html_text.cpp — html_to_text paragraphs, dropped elements, bylines; decode_entities.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "newsidx/html_text.hpp"
 
@@ -87,6 +89,92 @@ TEST(HtmlToText, CommentDoesNotJoinOrSplitWords) {
 }
 
 // ---------------------------------------------------------------- self-closed raw-text elements
+
+// ---------------------------------------------------------------- bounded nesting
+
+std::string repeated(std::string_view unit, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += unit;
+  return out;
+}
+
+size_t occurrences(std::string_view s, std::string_view part) {
+  size_t n = 0;
+  for (size_t at = s.find(part); at != std::string_view::npos; at = s.find(part, at + 1)) ++n;
+  return n;
+}
+
+TEST(HtmlNesting, StartTagsPast256OpenElementsAreDroppedWithTheirEndTags) {
+  std::string html;
+  for (int i = 0; i < 300; ++i) html += "<div>t" + std::to_string(i);
+  html += repeated("</div>", 300) + "<p>after</p>";
+  const std::optional<std::string> bounded = bound_nesting(html);
+  ASSERT_TRUE(bounded.has_value());
+  EXPECT_EQ(occurrences(*bounded, "<div>"), 256u);
+  EXPECT_EQ(occurrences(*bounded, "</div>"), 256u);
+  // Divs 0-255 are paragraphs; the text of the dropped ones joins the 256th; the rest follows.
+  const std::string text = html_to_text(html).text;
+  std::string merged;
+  for (int i = 255; i < 300; ++i) merged += "t" + std::to_string(i);
+  EXPECT_EQ(occurrences(text, "\n"), 256u);
+  EXPECT_NE(text.find("\nt254\n" + merged + "\nafter"), std::string::npos) << text.substr(text.size() - 300);
+}
+
+TEST(HtmlNesting, FormattingStartTagsPast8WaitingForTheirEndTagAreDroppedWithIt) {
+  std::string html;
+  std::string want;
+  for (int i = 1; i <= 12; ++i) {
+    html += "<b id=" + std::to_string(i) + ">" + std::to_string(i);
+    if (i <= 8) want += "<b id=" + std::to_string(i) + ">";
+    want += std::to_string(i);
+  }
+  html += "</b><i>i</i><span>y</span>";  // the end tag of the 12th b goes with it; the i too
+  want += "i<span>y</span>";
+  EXPECT_EQ(bound_nesting(html), want);
+  EXPECT_EQ(html_to_text(html).text, "123456789101112iy");
+}
+
+TEST(HtmlNesting, FormattingElementsThatWouldBeReopenedAreClosedWhenMoreThan4Wait) {
+  // Each </p> closes the b elements open in it; gumbo reopens them all in the next paragraph,
+  // so the 20,000th paragraph would hold 20,000. Past 4, their end tags are written first.
+  std::string html;
+  std::string want;
+  for (int i = 1; i <= 11; ++i) {
+    html += "<p><b id=" + std::to_string(i) + ">x</p>";
+    want += "<p><b id=" + std::to_string(i) + ">x" + (i % 5 == 0 ? repeated("</b>", 5) : "") + "</p>";
+  }
+  EXPECT_EQ(bound_nesting(html), want);
+  EXPECT_EQ(html_to_text(html).text, "x\nx\nx\nx\nx\nx\nx\nx\nx\nx\nx");
+  // Closed ones leave nothing to reopen.
+  EXPECT_EQ(bound_nesting(repeated("<p><b id=1>x</b></p>", 100)), std::nullopt);
+}
+
+TEST(HtmlNesting, OrdinarySloppyHtmlIsNotRewritten) {
+  for (const std::string& html : {
+           repeated("<p>unclosed paragraph", 500), "<ul>" + repeated("<li>unclosed item", 500) + "</ul>",
+           repeated("<ul><li>item</ul>", 500), repeated("<div><span>a</span></div>", 500),
+           repeated("<table><tr><td>a<td>b</table>", 200), repeated("<p><a href=x>link<a href=y>link</p>", 500),
+           repeated("<p><b>bold, unclosed</p>", 3) + repeated("<p>x</p>", 500),
+           repeated("<div>", 256) + "deep" + repeated("</div>", 256)}) {
+    EXPECT_EQ(bound_nesting(html), std::nullopt) << html.substr(0, 60);
+  }
+}
+
+TEST(HtmlNesting, SvgIsLeftOutWithItsContentAndMathTagsAlone) {
+  const std::string html = "<p>before</p><svg viewBox='0 0 1 1'><svg><text>label</text></svg>" +
+                           repeated("<path d='M0 0'/>", 20) + "</svg><p>after <math><mi>x</mi></math></p><svg/>";
+  EXPECT_EQ(bound_nesting(html), "<p>before</p><p>after <mi>x</mi></p>");
+  EXPECT_EQ(html_to_text(html).text, "before\nafter x");
+}
+
+TEST(HtmlNesting, TheTextOfRewrittenHtmlIsKept) {
+  // 500 b elements whose end tags never come: the text stays, paragraph by paragraph.
+  const std::string html = repeated("<p><b>unclosed bold</p>", 500);
+  ASSERT_TRUE(bound_nesting(html).has_value());
+  std::string want = "unclosed bold";
+  for (int i = 1; i < 500; ++i) want += "\nunclosed bold";
+  EXPECT_EQ(html_to_text(html).text, want);
+}
 
 TEST(HtmlToTextSelfClosed, EveryRawTextElementKeepsTheTextAfterIt) {
   for (const std::string name :

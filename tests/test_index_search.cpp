@@ -300,6 +300,32 @@ TEST_F(IndexSearch, LimitOffsetAndCount) {
   EXPECT_EQ(*n, 5u);
 }
 
+TEST_F(IndexSearch, LimitsAndOffsetsPastTheDocumentCountNeverWrap) {
+  Result<Searcher> s = Searcher::open(db());
+  ASSERT_TRUE(s.ok());
+  const auto ranks = [&](const std::string& q, size_t offset, size_t limit) {
+    SearchOptions opt;
+    opt.offset = offset;
+    opt.limit = limit;
+    Result<SearchResults> r = s->search(q, opt);
+    EXPECT_TRUE(r.ok()) << q;
+    std::vector<size_t> out;
+    if (r) {
+      for (const Hit& h : r->hits) out.push_back(h.rank);
+    }
+    return out;
+  };
+  using Ranks = std::vector<size_t>;
+  // "date:2020" is a plain match; "北京" one term; "特朗普" a verified Chinese run.
+  EXPECT_EQ(ranks("date:2020", 0, size_t{1} << 32), (Ranks{1, 2, 3, 4, 5}));
+  EXPECT_EQ(ranks("北京", 0, size_t{1} << 32), (Ranks{1, 2}));
+  EXPECT_EQ(ranks("特朗普", 0, size_t{1} << 32), (Ranks{1, 2}));
+  EXPECT_EQ(ranks("date:2020", 1, SIZE_MAX), (Ranks{2, 3, 4, 5}));
+  EXPECT_EQ(ranks("特朗普", 1, SIZE_MAX), (Ranks{2}));
+  EXPECT_EQ(ranks("date:2020", SIZE_MAX, 1), Ranks{});
+  EXPECT_EQ(ranks("date:2020", SIZE_MAX, SIZE_MAX), Ranks{});
+}
+
 TEST(Database, OtherTokenizerVersionIsRefusedWithAReindexHint) {
   TempDir dir;
   {

@@ -38,8 +38,9 @@ struct Article {
 
 /// Parses the bytes of one article file. `path` is only copied into Article::path.
 /// Lines split on '\n' only; a '\r' before it is tolerated on header lines (CRLF checkouts).
-/// A `<!--NaN-->` timestamp (or one of more than 16 digits) leaves published_ms to the
-/// front-matter `date:`, else empty; an HTML comment that holds no number is no timestamp line.
+/// A `<!--NaN-->` timestamp (or one outside the years 0001-9999, or a comment that holds no
+/// number before a link header) leaves published_ms to the front-matter `date:`, else empty;
+/// another HTML comment that holds no number is no timestamp line.
 /// The front-matter `title:` is used only when the link title is empty. Titles are
 /// entity-decoded with decode_double_escaped.
 /// A front-matter post (no link header, a `from:` URL of the form scheme://host) takes its

@@ -1,6 +1,7 @@
 // html_text.hpp — HTML body to plain text (the only gumbo user is src/html_text.cpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,8 +46,25 @@ enum class HtmlSource { feed_body, scraped_page };
 /// Author: the text of the first <address> (NYT 2024), or, when the body starts with
 /// <i>AUTHOR<br>DATE</i> and DATE looks like a timestamp, AUTHOR (NYT/DW 2020 feeds; a
 /// generator "null " prefix is dropped). The author stays in the text too.
-/// Never fails: malformed HTML gives best-effort text.
+/// Nesting is bounded first (bound_nesting). Never fails: malformed HTML gives best-effort text.
 HtmlText html_to_text(std::string_view html, HtmlSource source = HtmlSource::feed_body);
+
+/// The rewrite html_to_text applies before gumbo parses `html`, so that the parse takes time and
+/// memory in proportion to its size (gumbo's tree builder costs the square of the nesting: 100,000
+/// nested <div> took 62 s). Following gumbo's HTML5 tree builder approximately (never closing an
+/// element that it keeps open):
+///   - svg elements are left out with their content, which html_to_text drops anyway, and math
+///     tags are left out (their text stays): no foreign content remains;
+///   - a start tag that would open more than 256 elements is dropped, and so is the end tag that
+///     closes it (its text joins the enclosing element), as browsers bound the depth (Blink at
+///     512 levels, Nokogiri's gumbo at 400);
+///   - so is a formatting start tag (b, i, a, font, ...) while 8 wait for their end tag;
+///   - where gumbo would reopen more than 4 formatting elements in the next paragraph (after
+///     `<p><b id=1>x</p><p><b id=2>x</p>...`), their end tags are written before the tag that
+///     closes them.
+/// Returns nullopt when nothing is rewritten. In the 24,497-file corpus only svg elements are left
+/// out (421, in 399 bodies), and the text of every body is unchanged.
+std::optional<std::string> bound_nesting(std::string_view html);
 
 /// Plain text with the whitespace rule of html_to_text: whitespace runs (including the Unicode
 /// spaces above, such as the U+200A hair spaces of Medium bylines) become one space, U+FEFF is

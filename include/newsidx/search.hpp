@@ -22,7 +22,7 @@ enum class SortOrder : uint8_t { relevance, newest, oldest };
 
 struct SearchOptions {
   size_t offset = 0;            ///< results to skip
-  size_t limit = 10;            ///< results to return; 0 = all matches
+  size_t limit = 10;            ///< results to return; 0 (or any number past the document count) = all
   SortOrder sort = SortOrder::relevance;
   size_t snippet_columns = 72;  ///< snippet width in terminal columns
   bool snippets = true;         ///< false: leave Hit::snippet empty (saves re-tokenizing each hit)

@@ -35,8 +35,13 @@ OutputFormat format_of(const std::string& name) {
 }  // namespace
 
 void add_list_options(CLI::App* cmd, ListArgs& a) {
-  cmd->add_option("-n,--limit", a.limit, "Number of results; 0 = all matches")->capture_default_str();
-  cmd->add_option("--offset", a.offset, "Skip this many results first")->capture_default_str();
+  // CLI11 2.1 reads "-1" into an unsigned option as 2^64 - 1.
+  const CLI::Validator not_negative(
+      [](const std::string& v) { return v.starts_with('-') ? "a count cannot be negative: " + v : std::string(); }, "");
+  cmd->add_option("-n,--limit", a.limit, "Number of results; 0 = all matches")
+      ->check(not_negative)
+      ->capture_default_str();
+  cmd->add_option("--offset", a.offset, "Skip this many results first")->check(not_negative)->capture_default_str();
   cmd->add_option("-f,--format", a.format, "Output format: text, json (one array), jsonl, tsv, paths")
       ->check(CLI::IsMember({"text", "json", "jsonl", "tsv", "paths"}))
       ->capture_default_str();
