@@ -305,9 +305,10 @@ std::optional<std::string> close_self_closed_raw_text(std::string_view html) {
 // `<p><b id=N>x</p>` more than 100 s. Browsers bound the depth (Blink attaches elements past 512
 // levels to their parent; Nokogiri's gumbo fails a document past 400). NestingBound follows the
 // tree builder of gumbo 0.10.1 enough to bound both, and rewrites the input where needed:
-//   - svg elements are left out with their content (html_to_text drops them) and math tags are
-//     left out (their text stays), so no foreign content remains, whose rules (in a fragment,
-//     an HTML start tag never ends it) the model does not follow;
+//   - svg, select and template elements are left out with their content (html_to_text drops
+//     them), and math tags are left out (their text stays), so that no foreign content, select
+//     or template contents remain, whose rules the model does not follow (in a fragment, for
+//     one, no HTML start tag ends foreign content);
 //   - a start tag that would open more than k_max_open_elements elements is dropped, and so is
 //     the end tag that closes it: its text stays, in the enclosing element;
 //   - so is a formatting start tag while k_max_formatting formatting start tags wait for their
@@ -323,8 +324,8 @@ std::optional<std::string> close_self_closed_raw_text(std::string_view html) {
 // only by what it adds itself (a table's tbody and tr, reopened formatting elements). Elsewhere
 // the model keeps elements open that gumbo closes. Checked against gumbo with random tag
 // sequences, each repeated 2,000-3,000 times (bench/html_nesting_check.cpp): the parsed tree
-// stays within about 2 x 256 levels and 2 nodes per input tag. In the corpus only svg elements
-// are left out, and the text of every body is unchanged.
+// stays within about 2 x 256 levels and 2 nodes per input tag. In the corpus only svg and select
+// elements are left out, and the text of every body is unchanged.
 constexpr size_t k_unchecked_tags = 8;  // a body with no more tags passes as it is: it cannot pass a bound
 constexpr size_t k_max_open_elements = 256;
 constexpr size_t k_max_formatting = 8;
@@ -409,9 +410,10 @@ class NestingBound {
         if (name == "plaintext") break;
         if (is_one_of(name, k_raw_text_elements)) {
           i = find_end_tag(m_html, tag.end, name);  // passed over; it is not kept open
-        } else if (name == "svg") {
-          // Left out with what it holds (html_to_text drops svg): no foreign content remains.
-          i = tag.self_closing ? tag.end : end_of_svg(tag.end);
+        } else if (name == "svg" || name == "select" || name == "template") {
+          // Left out with what it holds (html_to_text drops all three): no foreign content,
+          // select or template contents remain, whose tree-building rules the model does not follow.
+          i = name == "svg" && tag.self_closing ? tag.end : end_of(name, tag.end);
           cut(lt, i);
         } else if (name == "math") {
           cut(lt, tag.end);  // its elements are read as HTML: their text stays
@@ -434,20 +436,29 @@ class NestingBound {
     bool phantom = false;  // a table part outside a table, which gumbo ignores: never closed by an end tag
   };
 
-  // Offset just past the end tag of the svg whose content starts at `from` (svg elements nest),
-  // or the end of the input.
-  [[nodiscard]] size_t end_of_svg(size_t from) const {
+  // Offset just past the end tag of the `name` element (svg, select or template) whose content
+  // starts at `from`, or the end of the input. svg and template elements nest; a select ends at
+  // the start tag of a select, input, keygen or textarea too (before it), as in gumbo.
+  [[nodiscard]] size_t end_of(std::string_view name, size_t from) const {
     size_t depth = 1;
     for (size_t at = m_html.find('<', from); at != std::string_view::npos; at = m_html.find('<', at + 1)) {
       const bool end = at + 1 < m_html.size() && m_html[at + 1] == '/';
-      const size_t name = at + (end ? 2 : 1);
-      if (name + 3 > m_html.size() || !equals_ci(m_html.substr(name, 3), "svg")) continue;
-      if (name + 3 < m_html.size() && is_ascii_alpha(m_html[name + 3])) continue;  // <svgx>
-      const size_t close = m_html.find('>', name);
+      const size_t start = at + (end ? 2 : 1);
+      size_t stop = start;
+      while (stop < m_html.size() && is_ascii_alpha(m_html[stop])) ++stop;
+      const std::string tag = lower(m_html.substr(start, stop - start));
+      if (name == "select" && !end && (tag == "select" || tag == "input" || tag == "keygen" || tag == "textarea")) {
+        return at;
+      }
+      if (tag != name) continue;
+      const size_t close = m_html.find('>', stop);
       if (close == std::string_view::npos) break;
-      if (!end && m_html[close - 1] == '/') continue;  // <svg/>
-      depth += end ? -1 : 1;
-      if (depth == 0) return close + 1;
+      if (!end && m_html[close - 1] == '/' && name == "svg") continue;  // <svg/>
+      if (!end) {
+        if (name != "select") ++depth;
+      } else if (--depth == 0) {
+        return close + 1;
+      }
     }
     return m_html.size();
   }

@@ -143,34 +143,6 @@ struct StatusError : std::runtime_error {
 /// "committing"), which fault_error() names.
 [[noreturn]] void rethrow_at(const std::string& step) { std::throw_with_nested(std::runtime_error(step)); }
 
-/// The errno of a storage failure that `system_error_text` (Xapian's get_error_string()) names.
-std::optional<int> storage_errno(const char* system_error_text) {
-  if (system_error_text == nullptr) return std::nullopt;
-  for (const int e : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
-    if (std::string_view(system_error_text) == std::strerror(e)) return e;
-  }
-  return std::nullopt;
-}
-
-/// The errno of a storage failure that a Xapian error names: in get_error_string(), or in its
-/// message, which quotes the failure it follows ("Modifications failed (DatabaseError: Error
-/// writing block 50 (No space left on device)), and couldn't open at the old revision: ...").
-std::optional<int> storage_errno(const Xapian::Error& e) {
-  if (const std::optional<int> err = storage_errno(e.get_error_string())) return err;
-  for (const int err : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
-    if (e.get_msg().find(fmt::format("({})", std::strerror(err))) != std::string::npos) return err;
-  }
-  return std::nullopt;
-}
-
-Error storage_error(const std::string& db_path, int err, const std::string& step) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return Error{ExitCode::write_failed, fmt::format("{}: {}{}", db_path, text, step.empty() ? "" : " (while " + step + ")"),
-               "free some space (or mend the device) and run the same command again: the work committed before is "
-               "kept"};
-}
-
 /// The Error of an exception that ended an indexing run: a storage failure (disk full, I/O
 /// error) reads "DB: no space left on device (while STEP)"; others name the step and the cause.
 Error fault_error(const std::string& db_path, std::exception_ptr fault) {
@@ -193,8 +165,7 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
       }
       return Error{ExitCode::internal, fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
     } catch (const Xapian::Error& e) {
-      if (const std::optional<int> err = storage_errno(e)) return storage_error(db_path, *err, step);
-      Error error = database_error(db_path, e);
+      Error error = database_error(db_path, e);  // a storage failure reads "DB: no space left on device"
       if (!step.empty()) error.message += " (while " + step + ")";
       return error;
     } catch (...) {

@@ -189,7 +189,32 @@ bool database_exists(const std::string& db_path) {
   return fs::exists(fs::path(db_path) / k_stub, ec) || fs::exists(fs::path(db_path) / "iamglass", ec);
 }
 
+std::optional<int> storage_errno(const char* system_error_text) {
+  if (system_error_text == nullptr) return std::nullopt;
+  for (const int e : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
+    if (std::string_view(system_error_text) == std::strerror(e)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> storage_errno(const Xapian::Error& e) {
+  if (const std::optional<int> err = storage_errno(e.get_error_string())) return err;
+  for (const int err : {ENOSPC, EDQUOT, EIO, EROFS, EFBIG}) {
+    if (e.get_msg().find(fmt::format("({})", std::strerror(err))) != std::string::npos) return err;
+  }
+  return std::nullopt;
+}
+
+Error storage_error(const std::string& db_path, int err, const std::string& step) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return Error{ExitCode::write_failed, fmt::format("{}: {}{}", db_path, text, step.empty() ? "" : " (while " + step + ")"),
+               "free some space (or mend the device) and run the same command again: the work committed before is "
+               "kept"};
+}
+
 Error database_error(const std::string& db_path, const Xapian::Error& e) {
+  if (const std::optional<int> err = storage_errno(e)) return storage_error(db_path, *err);
   const std::string_view type = e.get_type();  // Xapian::Error is not polymorphic
   if (type == "DatabaseLockError") {
     return Error{ExitCode::db_locked, fmt::format("{}: database is locked by another newsidx index", db_path),

@@ -160,11 +160,13 @@ TEST(HtmlNesting, OrdinarySloppyHtmlIsNotRewritten) {
   }
 }
 
-TEST(HtmlNesting, SvgIsLeftOutWithItsContentAndMathTagsAlone) {
+TEST(HtmlNesting, SvgSelectAndTemplateAreLeftOutWithTheirContentAndMathTagsAlone) {
   const std::string html = "<p>before</p><svg viewBox='0 0 1 1'><svg><text>label</text></svg>" +
-                           repeated("<path d='M0 0'/>", 20) + "</svg><p>after <math><mi>x</mi></math></p><svg/>";
-  EXPECT_EQ(bound_nesting(html), "<p>before</p><p>after <mi>x</mi></p>");
-  EXPECT_EQ(html_to_text(html).text, "before\nafter x");
+                           repeated("<path d='M0 0'/>", 20) +
+                           "</svg><p>after <math><mi>x</mi></math></p><svg/><select><option>a<option>b</select>"
+                           "<template><template><p>t</p></template></template><select><p>s<input>y";
+  EXPECT_EQ(bound_nesting(html), "<p>before</p><p>after <mi>x</mi></p><input>y");
+  EXPECT_EQ(html_to_text(html).text, "before\nafter x\ny");
 }
 
 TEST(HtmlNesting, TheTextOfRewrittenHtmlIsKept) {

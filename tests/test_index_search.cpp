@@ -1,6 +1,9 @@
 // test_index_search.cpp — index synthetic articles into a temporary database and search them.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <initializer_list>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -9,6 +12,7 @@
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/search.hpp"
+#include "newsidx/store.hpp"
 #include "newsidx/snippet.hpp"
 #include "test_support.hpp"
 
@@ -338,6 +342,20 @@ TEST(Database, OtherTokenizerVersionIsRefusedWithAReindexHint) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ExitCode::db_invalid);
   EXPECT_NE(s.error().hint.find("--reindex"), std::string::npos);
+}
+
+TEST(Database, AStorageFailureIsAWriteFailureNotAnInvalidDatabase) {
+  // As compact's (or an update's) commit reports a full disk, with or without the errno.
+  for (const Xapian::Error& e : std::initializer_list<Xapian::Error>{
+           Xapian::DatabaseError("Error writing block 38", ENOSPC),
+           Xapian::DatabaseError("Modifications failed (DatabaseError: Error writing block 38 (No space left on "
+                                 "device)), and couldn't open at the old revision: Error writing to file")}) {
+    const Error err = database_error("db", e);
+    EXPECT_EQ(err.code, ExitCode::write_failed) << e.get_description();
+    EXPECT_EQ(err.message, "db: no space left on device");
+  }
+  EXPECT_EQ(database_error("db", Xapian::DatabaseError("Error writing block 38", EIO)).message, "db: input/output error");
+  EXPECT_EQ(database_error("db", Xapian::DatabaseCorruptError("bad block")).code, ExitCode::db_invalid);
 }
 
 TEST(Database, MissingDatabaseIsReportedAsMissing) {

@@ -123,7 +123,21 @@ Status publish_parts(const std::string& db_path, const std::string& generation, 
 /// The period of a part folder name ("2020.000003" → "2020", "main.000001" → "main").
 std::string part_period(const std::string& part_name);
 
-/// Maps Xapian's open errors to newsidx errors (missing, locked, corrupt, other version).
+/// The errno of a storage failure (ENOSPC, EDQUOT, EIO, EROFS, EFBIG) that `system_error_text`
+/// (strerror's text, as Xapian's get_error_string() gives it) names; nullopt for any other.
+std::optional<int> storage_errno(const char* system_error_text);
+
+/// The errno of a storage failure that a Xapian error names: in get_error_string(), or in its
+/// message, which quotes the failure it follows ("Modifications failed (DatabaseError: Error
+/// writing block 50 (No space left on device)), and couldn't open at the old revision: ...").
+std::optional<int> storage_errno(const Xapian::Error& e);
+
+/// ExitCode::write_failed: "DB: no space left on device" (errno `err`'s text), with " (while
+/// STEP)" when `step` is given, and a hint that the committed work is kept.
+Error storage_error(const std::string& db_path, int err, const std::string& step = "");
+
+/// Maps Xapian's errors to newsidx errors: a storage failure (storage_errno), missing, locked,
+/// corrupt, other version.
 Error database_error(const std::string& db_path, const Xapian::Error& e);
 
 }  // namespace newsidx
