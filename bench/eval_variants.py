@@ -26,18 +26,14 @@ so when it is not (the table was regenerated: update the list).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_quality import Corpus, Newsidx, QueryFailed, dump_articles, log  # noqa: E402
+from eval_quality import DOT, NAME_DOTS, Corpus, Newsidx, QueryFailed, dump_articles, log  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-DOT = "\u00b7"
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-NAME_DOTS = re.compile(f"[\u30fb\u2027\u2022\u2219]|(?<=[{HAN}])[.\\-\u2010\u2011](?=[{HAN}])")
 
 
 def read_classes(path: Path) -> list[tuple[str, list[str], str, str]]:
