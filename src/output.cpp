@@ -202,8 +202,9 @@ void put_duplicates(nlohmann::ordered_json& j, const StoredArticle& a) {
   j["duplicates"] = std::move(paths);
   if (lossy) j[bytes_key("duplicates")] = std::move(bytes);
 }
-nlohmann::ordered_json date_of(const StoredArticle& a) {
-  return a.published_ms ? nlohmann::ordered_json(iso8601_utc(a.published_ms)) : nlohmann::ordered_json();
+/// The ISO 8601 time of `ms`, or null when unknown.
+nlohmann::ordered_json iso_or_null(std::optional<int64_t> ms) {
+  return ms ? nlohmann::ordered_json(iso8601_utc(ms)) : nlohmann::ordered_json();
 }
 }  // namespace
 
@@ -217,7 +218,7 @@ nlohmann::ordered_json hit_to_json(const Hit& h) {
   j["id"] = h.docid;
   j["rank"] = h.rank;
   j["score"] = std::round(h.score * 1e4) / 1e4;
-  j["date"] = date_of(a);
+  j["date"] = iso_or_null(a.published_ms);
   j["source"] = a.source;
   j["title"] = a.title;
   j["author"] = a.author;
@@ -247,7 +248,8 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
     j["id"] = docid;
     j["url"] = a.url;
     j["title"] = a.title;
-    j["date"] = date_of(a);
+    j["date"] = iso_or_null(a.published_ms);
+    j["first_indexed"] = iso_or_null(a.first_indexed_ms);
     j["source"] = a.source;
     j["author"] = a.author;
     put_bytes(j, "path", a.path);
@@ -258,6 +260,7 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   }
   fmt::print(out, "Title:  {}\nDate:   {}\nSource: {}\n", printable(a.title),
              a.published_ms ? iso8601_utc(a.published_ms) : "unknown", printable(a.source));
+  if (a.first_indexed_ms) fmt::print(out, "Added:  {}\n", iso8601_utc(a.first_indexed_ms));
   if (!a.author.empty()) fmt::print(out, "Author: {}\n", printable(a.author));
   fmt::print(out, "URL:    {}\nPath:   {}\n", printable(a.url), printable(a.path));
   for (size_t i = 1; i < a.files.size(); ++i) fmt::print(out, "Also:   {}\n", printable(a.files[i].path));
@@ -300,8 +303,8 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     j["format_version"] = k_json_format_version;
     j["articles"] = s.articles;
     j["versions"] = s.versions;
-    j["first_date"] = s.first_ms ? nlohmann::ordered_json(iso8601_utc(s.first_ms)) : nlohmann::ordered_json();
-    j["last_date"] = s.last_ms ? nlohmann::ordered_json(iso8601_utc(s.last_ms)) : nlohmann::ordered_json();
+    j["first_date"] = iso_or_null(s.first_ms);
+    j["last_date"] = iso_or_null(s.last_ms);
     j["disk_bytes"] = s.disk_bytes;
     j["schema"] = s.schema;
     j["tokenizer"] = s.tokenizer;

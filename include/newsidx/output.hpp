@@ -88,7 +88,8 @@ std::string iso8601_utc(std::optional<int64_t> ms);
 nlohmann::ordered_json hit_to_json(const Hit& hit);
 
 /// `show`: the article as clean text (header lines, blank line, paragraphs) or as JSON
-/// ({"format_version","id","url","title","date","source","author","path",["path_bytes",]
+/// ({"format_version","id","url","title","date","first_indexed" (ISO 8601 UTC, or null when
+/// unknown),"source","author","path",["path_bytes",]
 /// "duplicates",["duplicates_bytes",]"text"}, the *_bytes members as in search JSON).
 void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json);
 

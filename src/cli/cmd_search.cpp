@@ -101,7 +101,8 @@ class SearchRun {
 void add_search_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand("search", "Search the index; prints ranked results");
-  cmd->add_option("query", args->words, "Query (words are joined with spaces); may be empty with --since/--until/--source");
+  cmd->add_option("query", args->words,
+                  "Query (words are joined with spaces); may be empty with --since/--until/--source/--added-since");
   add_list_options(cmd, args->list);
   cmd->add_flag("-c,--count", args->count, "Print only the number of matches");
   cmd->add_option("--facet", args->facet, "Print match counts by source, month or year instead of results")
@@ -142,8 +143,9 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       ctx.exit_code = report(Error{ExitCode::usage, "give a query or --queries FILE, not both", ""});
       return;
     }
-    if (!many && args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty()) {
-      ctx.exit_code = report(Error{ExitCode::usage, "search needs a query (or --since/--until/--source)",
+    if (!many && args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty() &&
+        l.added_since.empty()) {
+      ctx.exit_code = report(Error{ExitCode::usage, "search needs a query (or --since/--until/--source/--added-since)",
                                    "see newsidx search --help"});
       return;
     }
