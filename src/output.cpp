@@ -2,6 +2,7 @@
 #include "newsidx/output.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <ctime>
 
@@ -275,8 +276,69 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   }
 }
 
+namespace {
+
+/// The period after a month ("2020-12" → "2021-01") or a year ("2020" → "2021"); "" when
+/// `value` is neither, or is the last of year 9999.
+std::string next_period(std::string_view value) {
+  const auto number = [&](size_t at, size_t width) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(value.data() + at, value.data() + at + width, n);
+    return ec == std::errc() && end == value.data() + at + width ? n : -1;
+  };
+  const int year = value.size() >= 4 ? number(0, 4) : -1;
+  if (value.size() == 4 && year >= 0 && year < 9999) return fmt::format("{:04}", year + 1);
+  const int month = value.size() == 7 && value[4] == '-' ? number(5, 2) : -1;
+  if (year < 0 || month < 1 || month > 12 || (year == 9999 && month == 12)) return "";
+  return month == 12 ? fmt::format("{:04}-01", year + 1) : fmt::format("{:04}-{:02}", year, month + 1);
+}
+
+/// `counts` (periods in order) with a row of count 0 for each period missing between two.
+std::vector<FacetCount> with_empty_periods(const std::vector<FacetCount>& counts) {
+  std::vector<FacetCount> out;
+  for (const FacetCount& c : counts) {
+    if (!out.empty()) {
+      for (std::string p = next_period(out.back().value); !p.empty() && p < c.value; p = next_period(p)) {
+        out.push_back({p, 0});
+      }
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// A bar `eighths` eighths of a column long: full blocks, then the block of the remainder.
+std::string bar(size_t eighths) {
+  static constexpr std::string_view k_partial[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  std::string out;
+  for (size_t i = 0; i < eighths / 8; ++i) out += "█";
+  out += k_partial[eighths % 8];
+  return out;
+}
+
+void print_bars(std::FILE* out, const std::vector<FacetCount>& rows, size_t columns) {
+  size_t label = 0, digits = 1, most = 0;
+  for (const FacetCount& c : rows) {
+    label = std::max(label, display_width(printable(c.value)));
+    digits = std::max(digits, fmt::formatted_size("{}", c.count));
+    most = std::max(most, c.count);
+  }
+  constexpr size_t k_min_bar = 10;
+  const size_t used = label + 2 + digits + 1 + 1;  // "VALUE  COUNT BAR", one column spare
+  const size_t width = columns > used + k_min_bar ? columns - used : k_min_bar;
+  for (const FacetCount& c : rows) {
+    const std::string value = printable(c.value);
+    size_t eighths = most ? (c.count * width * 8 + most / 2) / most : 0;
+    if (c.count > 0 && eighths == 0) eighths = 1;  // a match never has an empty bar
+    fmt::print(out, "{}{:{}}  {:>{}}{}\n", value, "", label - display_width(value), c.count, digits,
+               eighths ? " " + bar(eighths) : "");
+  }
+}
+
+}  // namespace
+
 void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json,
-                  std::optional<std::string_view> query) {
+                  std::optional<std::string_view> query, size_t bar_columns) {
   if (json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const FacetCount& c : counts) list.push_back({{"value", c.value}, {"count", c.count}});
@@ -286,6 +348,11 @@ void print_facets(std::FILE* out, std::string_view facet, const std::vector<Face
     j["facet"] = facet;
     j["counts"] = list;
     fmt::print(out, "{}\n", dump(j));
+    return;
+  }
+  if (bar_columns > 0) {
+    if (query) fmt::print(out, "== {}\n", printable(*query));
+    print_bars(out, facet == "source" ? counts : with_empty_periods(counts), bar_columns);
     return;
   }
   const std::string head = query ? printable(*query, Escape::tsv) + "\t" : "";

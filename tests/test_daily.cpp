@@ -172,3 +172,54 @@ TEST_F(AddedSince, ABadTimeIsAUsageErrorThatNamesIt) {
   EXPECT_EQ(clock.exit_code, 2);
   EXPECT_NE(clock.err.find("NEWSIDX_NOW_MS: not a time in epoch ms: 'soon'"), std::string::npos) << clock.err;
 }
+
+namespace {
+
+class FacetBars : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Months 2020-01 (4 articles), 2020-03 (1), none in 2020-02; and 2018-06 (1), in no other year of 2018-2019.
+    const std::vector<std::pair<std::string, int64_t>> dated = {
+        {"a1", 1578000000000}, {"a2", 1578100000000}, {"a3", 1578200000000}, {"a4", 1578300000000},
+        {"c1", 1583500000000}, {"old", 1528000000000}};
+    for (const auto& [name, ms] : dated) {
+      write_file(m_dir.path() / "news" / (name + ".md"),
+                 article(ms, name, "https://x.org/" + name, "<p>pear " + name + "</p>"));
+    }
+    EXPECT_EQ(run({"index", "news"}).exit_code, 0);
+  }
+  CliRun run(std::vector<std::string> args, const std::string& env = "") {
+    args.insert(args.begin(), {"--db", "db"});
+    return newsidx::test::run_cli(m_dir, args, env);
+  }
+  static std::string blocks(size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += "█";
+    return s;
+  }
+  TempDir m_dir;
+};
+
+}  // namespace
+
+TEST_F(FacetBars, BarsAreInProportionToTheLargestWhichFillsTheWidthAndGapMonthsAreRows) {
+  // COLUMNS=39: "2020-01  4 " leaves 39 - 11 - 1 spare = 27 columns to the largest bar; a count
+  // of 1 gets 27 / 4 = 6.75 columns, which round to 6 and 6 eighths (▊).
+  const CliRun r = run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "always"}, "COLUMNS=39");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "2020-01  4 " + blocks(27) + "\n2020-02  0\n2020-03  1 " + blocks(6) + "▊\n");
+  const CliRun years = run({"search", "pear", "--facet", "year", "--bars", "always"}, "COLUMNS=30");
+  EXPECT_EQ(years.out, "2018  1 " + blocks(4) + "▎\n2019  0\n2020  5 " + blocks(21) + "\n");  // 21 / 5 = 4 2/8
+  // Sources have no gaps; several queries each get a heading.
+  write_file(m_dir.path() / "saved.txt", "pear\na1\n");
+  const CliRun many = run({"search", "--queries", "saved.txt", "--facet", "source", "--bars", "always"}, "COLUMNS=30");
+  EXPECT_EQ(many.out, "== pear\nx.org  6 " + blocks(20) + "\n== a1\nx.org  1 " + blocks(20) + "\n");
+}
+
+TEST_F(FacetBars, PipedOutputAndJsonAreUnchanged) {
+  const std::string lines = "4\t2020-01\n1\t2020-03\n";
+  EXPECT_EQ(run({"search", "pear", "--since", "2020", "--facet", "month"}).out, lines);  // auto: not a terminal
+  EXPECT_EQ(run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "never"}).out, lines);
+  const CliRun json = run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "always", "--format", "json"});
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("counts").size(), 2u);
+}

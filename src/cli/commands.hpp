@@ -45,6 +45,9 @@ bool failed(Context& ctx, const Result<T>& r) {
   return true;
 }
 
+/// Terminal width of stdout in columns: the tty's size, else $COLUMNS, else 80.
+size_t terminal_columns();
+
 /// Options of commands that print a list of articles (search, similar).
 struct ListArgs {
   size_t limit = 10;

@@ -10,9 +10,6 @@
 #include "commands.hpp"
 
 namespace newsidx::cli {
-namespace {
-
-/// Terminal width of stdout in columns: the tty's size, else $COLUMNS, else 80.
 size_t terminal_columns() {
   winsize ws{};
   if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
@@ -23,6 +20,8 @@ size_t terminal_columns() {
   }
   return 80;
 }
+
+namespace {
 
 OutputFormat format_of(const std::string& name) {
   if (name == "json") return OutputFormat::json;
