@@ -401,12 +401,26 @@ std::optional<int> parse_zone(std::string_view s, size_t& at, bool& ok) {
   return (east ? 1 : -1) * (h * 60 + m);
 }
 
+/// The milliseconds of the fraction of a second at `at` (".5", ".250", up to 9 digits), 0 if
+/// there is none, -1 if it is bad.
+int parse_fraction(std::string_view s, size_t& at) {
+  if (!skip(s, at, '.')) return 0;
+  int ms = 0;
+  size_t n = 0;
+  for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, ++n) {
+    if (n < 3) ms = ms * 10 + (s[at] - '0');
+  }
+  if (n == 0 || n > 9) return -1;
+  for (; n < 3; ++n) ms *= 10;
+  return ms;
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_when(std::string_view s, int64_t now_ms) {
   if (std::optional<int64_t> back = parse_duration(s, now_ms)) return back;
   size_t at = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
   if (!read_digits(s, at, 4, y) || !skip(s, at, '-') || !read_digits(s, at, 2, mo) || !skip(s, at, '-') ||
       !read_digits(s, at, 2, d)) {
     return std::nullopt;
@@ -419,18 +433,18 @@ std::optional<int64_t> parse_when(std::string_view s, int64_t now_ms) {
   if (at < s.size()) {
     if (!skip(s, at, 'T') && !skip(s, at, ' ')) return std::nullopt;
     if (!read_digits(s, at, 2, h) || !skip(s, at, ':') || !read_digits(s, at, 2, mi)) return std::nullopt;
-    if (skip(s, at, ':') && !read_digits(s, at, 2, sec)) return std::nullopt;
+    if (skip(s, at, ':') && (!read_digits(s, at, 2, sec) || (ms = parse_fraction(s, at)) < 0)) return std::nullopt;
     zone = parse_zone(s, at, ok);
   }
   if (!ok || at != s.size() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   if (zone) {
     const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-    return ((days * 86400 + h * 3600 + mi * 60 + sec) - *zone * 60) * 1000;
+    return ((days * 86400 + h * 3600 + mi * 60 + sec) - *zone * 60) * 1000 + ms;
   }
   std::tm tm{};
   tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
   tm.tm_isdst = -1;  // as the zone's rules say on that date
-  return static_cast<int64_t>(std::mktime(&tm)) * 1000;
+  return static_cast<int64_t>(std::mktime(&tm)) * 1000 + ms;
 }
 
 namespace {

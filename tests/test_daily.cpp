@@ -23,7 +23,7 @@ using newsidx::test::write_file;
 namespace {
 
 constexpr int64_t k_hour = 3600 * 1000;
-constexpr int64_t k_t1 = 1767225600000;    // 2026-01-01T00:00:00Z: the first run
+constexpr int64_t k_t1 = 1767225600000;      // 2026-01-01T00:00:00Z: the first run
 constexpr int64_t k_t2 = k_t1 + 3 * k_hour;  // 03:00Z: the second run
 constexpr const char* k_between = "2026-01-01T02:00Z";
 
@@ -36,8 +36,10 @@ class ZoneSetting {
     ::tzset();
   }
   ~ZoneSetting() {
-    if (m_old) ::setenv("TZ", m_old->c_str(), 1);
-    else ::unsetenv("TZ");
+    if (m_old)
+      ::setenv("TZ", m_old->c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
   }
   ZoneSetting(const ZoneSetting&) = delete;
@@ -61,7 +63,8 @@ class AddedSince : public ::testing::Test {
   static std::set<std::string> urls(const CliRun& r) {
     std::set<std::string> out;
     std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) out.insert(nlohmann::json::parse(line).at("url").get<std::string>());
+    for (std::string line; std::getline(in, line);)
+      out.insert(nlohmann::json::parse(line).at("url").get<std::string>());
     return out;
   }
   /// The URLs that `search apple --added-since WHEN` finds at `now_ms`.
@@ -88,15 +91,36 @@ TEST(ParseWhen, ATimeWithAZoneIsThatInstantAndOneWithoutIsLocal) {
   EXPECT_EQ(parse_when("2025-12-31 19:00:00-0500", 0), k_t1);
   EXPECT_EQ(parse_when("2026-01-01T08:00", 0), k_t1);
   EXPECT_EQ(parse_when("2026-01-01 08:00:30", 0), k_t1 + 30000);
+  EXPECT_EQ(parse_when("2026-01-01T08:00:30.25", 0), k_t1 + 30250);
+  EXPECT_EQ(parse_when("2026-01-01T00:00:00.123456789Z", 0), k_t1 + 123);
   EXPECT_EQ(parse_when("2026-01-01", 0), k_t1 - 8 * k_hour);  // local midnight
   const ZoneSetting utc("UTC");
   EXPECT_EQ(parse_when("2026-01-01T08:00", 0), k_t1 + 8 * k_hour);
 }
 
 TEST(ParseWhen, RefusesWhatNamesNoTime) {
-  for (const char* bad : {"", "yesterday", "2h30m", "1.5h", "-2h", "2H", "h", "1234567d", "2026-02-30", "2026-13-01",
-                          "2026-1-01", "2026-01-01T24:00", "2026-01-01T08:60", "2026-01-01T08", "2026-01-01T08:00:61",
-                          "2026-01-01T08:00+24:00", "2026-01-01T08:00+0860", "2026-01-01T08:00Zx", "2026-01-01x"}) {
+  for (const char* bad : {"",
+                          "yesterday",
+                          "2h30m",
+                          "1.5h",
+                          "-2h",
+                          "2H",
+                          "h",
+                          "1234567d",
+                          "2026-02-30",
+                          "2026-13-01",
+                          "2026-1-01",
+                          "2026-01-01T24:00",
+                          "2026-01-01T08:60",
+                          "2026-01-01T08",
+                          "2026-01-01T08:00:61",
+                          "2026-01-01T08:00+24:00",
+                          "2026-01-01T08:00+0860",
+                          "2026-01-01T08:00Zx",
+                          "2026-01-01x",
+                          "2026-01-01T08:00.5",
+                          "2026-01-01T08:00:00.Z",
+                          "2026-01-01T08:00:00.1234567890"}) {
     EXPECT_FALSE(parse_when(bad, k_t1)) << bad;
   }
 }
@@ -116,7 +140,8 @@ TEST_F(AddedSince, AnIndexRunLaterFindsOnlyTheArticlesItAdded) {
   EXPECT_EQ(added_since("2026-01-01T03:00Z"), second);  // at or after
   // A time without a zone is local.
   const CliRun local = newsidx::test::run_cli(
-      m_dir, {"--db", "db", "search", "apple", "--added-since", "2026-01-01T10:00", "--format", "jsonl"}, "TZ=Asia/Shanghai");
+      m_dir, {"--db", "db", "search", "apple", "--added-since", "2026-01-01T10:00", "--format", "jsonl"},
+      "TZ=Asia/Shanghai");
   EXPECT_EQ(urls(local), second);
   // Every way of printing the matches applies it; an empty query lists what is new.
   EXPECT_EQ(at(k_t2, {"search", "apple", "--added-since", k_between, "--count"}).out, "2\n");
@@ -146,7 +171,8 @@ TEST_F(AddedSince, AnArticleIndexedAgainKeepsItsFirstTime) {
   ASSERT_EQ(at(k_t2, {"index", "news"}).exit_code, 0);
   const std::set<std::string> only_new{"https://x.org/new"};
   EXPECT_EQ(added_since(k_between), only_new);
-  const nlohmann::json shown = nlohmann::json::parse(at(k_t2, {"show", "https://x.org/changed", "--format", "json"}).out);
+  const nlohmann::json shown =
+      nlohmann::json::parse(at(k_t2, {"show", "https://x.org/changed", "--format", "json"}).out);
   EXPECT_EQ(shown.at("first_indexed"), "2026-01-01T00:00:00Z");
   EXPECT_EQ(shown.at("text"), "apple after, longer");
   // Rebuilds and compaction keep the times.
@@ -167,8 +193,8 @@ TEST_F(AddedSince, ABadTimeIsAUsageErrorThatNamesIt) {
     EXPECT_EQ(r.exit_code, 2) << bad;
     EXPECT_NE(r.err.find(std::string("--added-since: bad time '") + bad + "'"), std::string::npos) << r.err;
   }
-  const CliRun clock = newsidx::test::run_cli(m_dir, {"--db", "db", "search", "apple", "--added-since", "1d"},
-                                              "NEWSIDX_NOW_MS=soon");
+  const CliRun clock =
+      newsidx::test::run_cli(m_dir, {"--db", "db", "search", "apple", "--added-since", "1d"}, "NEWSIDX_NOW_MS=soon");
   EXPECT_EQ(clock.exit_code, 2);
   EXPECT_NE(clock.err.find("NEWSIDX_NOW_MS: not a time in epoch ms: 'soon'"), std::string::npos) << clock.err;
 }
@@ -179,9 +205,9 @@ class FacetBars : public ::testing::Test {
  protected:
   void SetUp() override {
     // Months 2020-01 (4 articles), 2020-03 (1), none in 2020-02; and 2018-06 (1), in no other year of 2018-2019.
-    const std::vector<std::pair<std::string, int64_t>> dated = {
-        {"a1", 1578000000000}, {"a2", 1578100000000}, {"a3", 1578200000000}, {"a4", 1578300000000},
-        {"c1", 1583500000000}, {"old", 1528000000000}};
+    const std::vector<std::pair<std::string, int64_t>> dated = {{"a1", 1578000000000}, {"a2", 1578100000000},
+                                                                {"a3", 1578200000000}, {"a4", 1578300000000},
+                                                                {"c1", 1583500000000}, {"old", 1528000000000}};
     for (const auto& [name, ms] : dated) {
       write_file(m_dir.path() / "news" / (name + ".md"),
                  article(ms, name, "https://x.org/" + name, "<p>pear " + name + "</p>"));
@@ -220,6 +246,7 @@ TEST_F(FacetBars, PipedOutputAndJsonAreUnchanged) {
   const std::string lines = "4\t2020-01\n1\t2020-03\n";
   EXPECT_EQ(run({"search", "pear", "--since", "2020", "--facet", "month"}).out, lines);  // auto: not a terminal
   EXPECT_EQ(run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "never"}).out, lines);
-  const CliRun json = run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "always", "--format", "json"});
+  const CliRun json =
+      run({"search", "pear", "--since", "2020", "--facet", "month", "--bars", "always", "--format", "json"});
   EXPECT_EQ(nlohmann::json::parse(json.out).at("counts").size(), 2u);
 }

@@ -96,8 +96,8 @@ class SearchRun {
  private:
   /// The width of the bars of --facet, or 0 for none.
   [[nodiscard]] size_t bar_columns() const {
-    const bool bars = m_args.list.format == "text" &&
-                      (m_args.bars == "always" || (m_args.bars == "auto" && isatty(STDOUT_FILENO)));
+    const bool bars =
+        m_args.list.format == "text" && (m_args.bars == "always" || (m_args.bars == "auto" && isatty(STDOUT_FILENO)));
     return bars ? terminal_columns() : 0;
   }
 
