@@ -31,6 +31,7 @@ std::string to_document_data(const StoredArticle& a) {
   j["source"] = a.source;
   j["author"] = a.author;
   j["files"] = std::move(files);
+  if (a.first_indexed_ms) j["first_indexed"] = *a.first_indexed_ms;
   // Text fields are valid UTF-8 (to_utf8 made them so); paths that are not keep their bytes in
   // the *_bytes members (json_bytes.hpp).
   std::string data = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -59,6 +60,7 @@ StoredArticle from_document_data(std::string_view data) {
       a.files.push_back(std::move(c));
     }
   }
+  if (auto it = j.find("first_indexed"); it != j.end()) a.first_indexed_ms = it->get<int64_t>();
   return a;
 }
 
@@ -138,7 +140,7 @@ Xapian::Document DocumentBuilder::build(const Article& a, const std::vector<File
     m_doc.add_value(k_slot_month, fmt::format("{:04}-{:02}", d.year, d.month));
   }
   m_doc.set_data(to_document_data(
-      StoredArticle{a.path, a.url, a.title, a.published_ms, a.source, a.author, a.text, files}));
+      StoredArticle{a.path, a.url, a.title, a.published_ms, a.source, a.author, a.text, files, std::nullopt}));
   Xapian::Document out = std::move(m_doc);
   m_doc = Xapian::Document();
   return out;

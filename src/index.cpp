@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -322,6 +323,18 @@ Prepared prepare_at(const Task& task, const InputFile& file, const IndexOptions&
 // ---------------------------------------------------------------------------------------------
 // The writer: documents per URL and file records
 
+/// The key of a URL in the maps from URLs to parts and times: the hash of its U term.
+uint64_t url_key(const std::string& id_term) { return XXH3_64bits(id_term.data(), id_term.size()); }
+
+/// First-indexed times (epoch ms UTC; nullopt: unknown) of URLs, by url_key.
+using FirstTimes = std::unordered_map<uint64_t, std::optional<int64_t>>;
+
+/// Where a writer takes the first-indexed time of a URL that its database does not hold.
+struct FirstIndexed {
+  int64_t now_ms = 0;                 ///< for a URL seen nowhere before
+  const FirstTimes* prior = nullptr;  ///< a rebuild's: those of the live database
+};
+
 /// Files that joined a URL already in the database (another copy, or another version of it).
 struct MergeCounts {
   size_t files = 0;                  ///< files that joined such a URL
@@ -335,7 +348,9 @@ struct MergeCounts {
 /// the version it names).
 class Writer {
  public:
-  explicit Writer(Xapian::WritableDatabase& db) : m_db(db) { m_db.begin_transaction(); }
+  Writer(Xapian::WritableDatabase& db, const FirstIndexed& first) : m_db(db), m_first(first) {
+    m_db.begin_transaction();
+  }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer() {
@@ -439,6 +454,8 @@ class Writer {
     v.stored.path = winner.path;
     v.stored.published_ms = winner.published_ms;
     out.set_data(to_document_data(v.stored));
+    const std::optional<int64_t> first = v.stored.first_indexed_ms;
+    out.add_value(k_slot_first_indexed, first ? first_indexed_value(*first) : "");  // "" clears the slot
     set_mark(out, marked);
     m_db.replace_document(q, out);
   }
@@ -476,8 +493,15 @@ class Writer {
       Version v = load(q);
       const bool new_version = v.docid == 0;
       if (new_version) {
-        v.stored = StoredArticle{copy.path, article.url, article.title, article.published_ms, article.source,
-                                 article.author, article.text, {}};
+        v.stored = StoredArticle{copy.path,
+                                 article.url,
+                                 article.title,
+                                 article.published_ms,
+                                 article.source,
+                                 article.author,
+                                 article.text,
+                                 {},
+                                 first_indexed(article.url, others)};
       }
       m_pending = Pending{q, std::move(v), std::nullopt, others + new_version > 1, others > 0};
       if (others > 0) m_merges.versions += new_version;
@@ -512,7 +536,29 @@ class Writer {
       return;
     }
     m_db.delete_document(v.docid);
+    m_removed[url_key(url_term(rec.url))] = v.stored.first_indexed_ms;
     if (m_db.get_termfreq(url_term(rec.url)) == 1) mark_all(rec.url, false);
+  }
+
+  /// When `url`, which has `others` versions in the database, was first indexed: as they say
+  /// (the earliest), else as a version of it that this writer deleted says (a changed file
+  /// leaves its version before it joins its new one), else as m_first.prior says, else now.
+  std::optional<int64_t> first_indexed(const std::string& url, Xapian::doccount others) {
+    const std::string term = url_term(url);
+    if (others > 0) {
+      std::optional<int64_t> first;
+      for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
+        const std::optional<int64_t> t = first_indexed_ms(m_db.get_document(*it).get_value(k_slot_first_indexed));
+        if (t && (!first || *t < *first)) first = t;
+      }
+      return first;
+    }
+    const uint64_t key = url_key(term);
+    if (const auto it = m_removed.find(key); it != m_removed.end()) return it->second;
+    if (m_first.prior) {
+      if (const auto it = m_first.prior->find(key); it != m_first.prior->end()) return it->second;
+    }
+    return m_first.now_ms;
   }
 
   /// The version add_copy added to last, not written yet.
@@ -525,6 +571,8 @@ class Writer {
   };
 
   Xapian::WritableDatabase& m_db;
+  FirstIndexed m_first;
+  FirstTimes m_removed;  ///< URLs whose last version this writer deleted
   std::unique_ptr<DocumentBuilder> m_builder;
   MergeCounts m_merges;
   std::optional<Pending> m_pending;
@@ -575,6 +623,7 @@ struct Run {
   IndexObserver& observer;
   IndexReport& report;
   unsigned jobs;
+  FirstIndexed first;
 };
 
 void add_merges(IndexReport& report, const MergeCounts& m) {
@@ -614,7 +663,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   size_t done = files.size() - tasks.size();
   run.observer.on_progress(done, files.size());
 
-  Writer writer(db);
+  Writer writer(db, run.first);
   size_t since_commit = 0;
   ordered_parallel_map<DocumentBuilder, Prepared>(
       tasks.size(), run.jobs, 8 * run.jobs,
@@ -681,17 +730,17 @@ struct ShardJob {
   Prepared prepared;
 };
 
-/// The key of a URL in the maps from URLs to parts: the hash of its U term.
-uint64_t url_key(const std::string& id_term) { return XXH3_64bits(id_term.data(), id_term.size()); }
-
 class WriterParts;
 
 /// One part database of a bulk build and its writer.
 struct Part {
   /// Opens the part at `path_` (flags: DB_OPEN, or DB_CREATE for a new part, whose schema is
   /// committed before the writer's first transaction begins).
-  Part(fs::path path_, int flags)
-      : period(part_period(path_.filename().string())), path(std::move(path_)), db(open(path, flags)), writer(db) {}
+  Part(fs::path path_, int flags, const FirstIndexed& first)
+      : period(part_period(path_.filename().string())),
+        path(std::move(path_)),
+        db(open(path, flags)),
+        writer(db, first) {}
   static Xapian::WritableDatabase open(const fs::path& path, int flags) {
     fs::create_directories(path);
     Xapian::WritableDatabase db(path.string(), flags);
@@ -752,9 +801,9 @@ class PartRegistry {
 /// another period. A resumed build hands each writer some of the parts found on disk (adopt).
 class WriterParts {
  public:
-  WriterParts(ShardBy by, const IndexOptions& options, PartRegistry& registry,
+  WriterParts(ShardBy by, const IndexOptions& options, const FirstIndexed& first, PartRegistry& registry,
               const std::unordered_map<uint64_t, std::pair<unsigned, unsigned>>& resumed_urls)
-      : m_by(by), m_options(options), m_registry(registry), m_resumed_urls(resumed_urls) {}
+      : m_by(by), m_options(options), m_first(first), m_registry(registry), m_resumed_urls(resumed_urls) {}
 
   /// Takes over a part of an interrupted build; returns its index among this writer's parts.
   unsigned adopt(std::unique_ptr<Part> part) {
@@ -835,13 +884,14 @@ class WriterParts {
     auto [it, first] = m_current.try_emplace(period, 0);
     if (first || m_parts[it->second]->db.get_doccount() >= m_options.part_docs) {
       it->second = m_parts.size();
-      m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE));
+      m_parts.push_back(std::make_unique<Part>(m_registry.new_part(period), Xapian::DB_CREATE, m_first));
     }
     return it->second;
   }
 
   ShardBy m_by;
   const IndexOptions& m_options;
+  FirstIndexed m_first;
   PartRegistry& m_registry;
   /// URLs of the parts of an interrupted build → (writer, index of the part among its parts).
   const std::unordered_map<uint64_t, std::pair<unsigned, unsigned>>& m_resumed_urls;
@@ -851,6 +901,38 @@ class WriterParts {
   std::vector<std::string> m_mixed_urls;            // URLs with copies in more than one period
   size_t m_since_commit = 0;
 };
+
+/// The first-indexed times of the URLs of the live database's local shards, which a rebuild
+/// keeps. Empty when there is none, it cannot be read (a rebuild may be replacing a damaged
+/// one), or it is of another schema version.
+FirstTimes live_first_times(const std::string& db_path) {
+  FirstTimes out;
+  const Result<std::vector<Shard>> shards = list_shards(db_path);
+  if (!shards) return out;
+  try {
+    Xapian::Database db;
+    for (const Shard& s : *shards) {
+      if (!s.remote) db.add_database(Xapian::Database(s.location));
+    }
+    if (db.get_metadata(std::string(k_meta_schema)) != std::to_string(k_schema_version)) return out;
+    std::unordered_map<Xapian::docid, int64_t> times;
+    const Xapian::valueno slot = k_slot_first_indexed;
+    for (Xapian::ValueIterator v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) {
+      times.emplace(v.get_docid(), *first_indexed_ms(*v));
+    }
+    const std::string prefix(k_prefix_url);
+    for (Xapian::TermIterator t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+      std::optional<int64_t>& first = out[url_key(*t)];  // unknown unless a version has one
+      for (Xapian::PostingIterator d = db.postlist_begin(*t); d != db.postlist_end(*t); ++d) {
+        const auto it = times.find(*d);
+        if (it != times.end() && (!first || it->second < *first)) first = it->second;
+      }
+    }
+  } catch (const Xapian::Error&) {
+    out.clear();
+  }
+  return out;
+}
 
 /// A bulk build's outcome: the compacted generation and its periods (empty when unsharded), or
 /// nothing when it was interrupted (its parts stay on disk for the next run).
@@ -869,7 +951,7 @@ void resume_parts(Run& run, const std::vector<std::string>& folders, ShardBy by,
   std::vector<std::unique_ptr<Part>> parts;
   for (const std::string& folder : folders) {
     try {
-      parts.push_back(std::make_unique<Part>(fs::path(folder), Xapian::DB_OPEN));
+      parts.push_back(std::make_unique<Part>(fs::path(folder), Xapian::DB_OPEN, run.first));
     } catch (const Xapian::DatabaseOpeningError&) {
       fs::remove_all(folder);  // created, but killed before it was a database: holds nothing
       continue;
@@ -979,7 +1061,7 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
   std::unordered_map<uint64_t, std::pair<unsigned, unsigned>> resumed_urls;
   std::vector<std::unique_ptr<WriterParts>> writers;
   for (unsigned k = 0; k < n_writers; ++k) {
-    writers.push_back(std::make_unique<WriterParts>(by, writer_options, registry, resumed_urls));
+    writers.push_back(std::make_unique<WriterParts>(by, writer_options, run.first, registry, resumed_urls));
   }
   std::vector<bool> done(files.size(), false);
   if (!resume.empty()) {
@@ -1090,7 +1172,10 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
   Result<WriteLock> lock = WriteLock::acquire(db_path);
   if (!lock) return lock.error();
   const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  Run run{db_path, *walked, options, observer, report, jobs};
+  const int64_t now = options.now_ms.value_or(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  Run run{db_path, *walked, options, observer, report, jobs, {now, nullptr}};
   const StorageFaultExit storage_fault_exit(db_path);
 
   try {
@@ -1122,6 +1207,10 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
     } else if (!resume) {
       publish = live_is_empty(db_path);
     }
+    // A rebuild keeps the first-indexed times of the database it replaces (a first build's
+    // parts, published as they commit, hold their own).
+    const FirstTimes prior = publish ? FirstTimes{} : live_first_times(db_path);
+    run.first.prior = &prior;
     std::string generation = resume ? unfinished->generation : "";
     if (!resume) {
       Result<std::string> created = create_generation(db_path);

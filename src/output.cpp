@@ -2,6 +2,7 @@
 #include "newsidx/output.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <ctime>
 
@@ -202,8 +203,9 @@ void put_duplicates(nlohmann::ordered_json& j, const StoredArticle& a) {
   j["duplicates"] = std::move(paths);
   if (lossy) j[bytes_key("duplicates")] = std::move(bytes);
 }
-nlohmann::ordered_json date_of(const StoredArticle& a) {
-  return a.published_ms ? nlohmann::ordered_json(iso8601_utc(a.published_ms)) : nlohmann::ordered_json();
+/// The ISO 8601 time of `ms`, or null when unknown.
+nlohmann::ordered_json iso_or_null(std::optional<int64_t> ms) {
+  return ms ? nlohmann::ordered_json(iso8601_utc(ms)) : nlohmann::ordered_json();
 }
 }  // namespace
 
@@ -217,7 +219,7 @@ nlohmann::ordered_json hit_to_json(const Hit& h) {
   j["id"] = h.docid;
   j["rank"] = h.rank;
   j["score"] = std::round(h.score * 1e4) / 1e4;
-  j["date"] = date_of(a);
+  j["date"] = iso_or_null(a.published_ms);
   j["source"] = a.source;
   j["title"] = a.title;
   j["author"] = a.author;
@@ -247,7 +249,8 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
     j["id"] = docid;
     j["url"] = a.url;
     j["title"] = a.title;
-    j["date"] = date_of(a);
+    j["date"] = iso_or_null(a.published_ms);
+    j["first_indexed"] = iso_or_null(a.first_indexed_ms);
     j["source"] = a.source;
     j["author"] = a.author;
     put_bytes(j, "path", a.path);
@@ -258,6 +261,7 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   }
   fmt::print(out, "Title:  {}\nDate:   {}\nSource: {}\n", printable(a.title),
              a.published_ms ? iso8601_utc(a.published_ms) : "unknown", printable(a.source));
+  if (a.first_indexed_ms) fmt::print(out, "Added:  {}\n", iso8601_utc(a.first_indexed_ms));
   if (!a.author.empty()) fmt::print(out, "Author: {}\n", printable(a.author));
   fmt::print(out, "URL:    {}\nPath:   {}\n", printable(a.url), printable(a.path));
   for (size_t i = 1; i < a.files.size(); ++i) fmt::print(out, "Also:   {}\n", printable(a.files[i].path));
@@ -272,8 +276,69 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   }
 }
 
+namespace {
+
+/// The period after a month ("2020-12" → "2021-01") or a year ("2020" → "2021"); "" when
+/// `value` is neither, or is the last of year 9999.
+std::string next_period(std::string_view value) {
+  const auto number = [&](size_t at, size_t width) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(value.data() + at, value.data() + at + width, n);
+    return ec == std::errc() && end == value.data() + at + width ? n : -1;
+  };
+  const int year = value.size() >= 4 ? number(0, 4) : -1;
+  if (value.size() == 4 && year >= 0 && year < 9999) return fmt::format("{:04}", year + 1);
+  const int month = value.size() == 7 && value[4] == '-' ? number(5, 2) : -1;
+  if (year < 0 || month < 1 || month > 12 || (year == 9999 && month == 12)) return "";
+  return month == 12 ? fmt::format("{:04}-01", year + 1) : fmt::format("{:04}-{:02}", year, month + 1);
+}
+
+/// `counts` (periods in order) with a row of count 0 for each period missing between two.
+std::vector<FacetCount> with_empty_periods(const std::vector<FacetCount>& counts) {
+  std::vector<FacetCount> out;
+  for (const FacetCount& c : counts) {
+    if (!out.empty()) {
+      for (std::string p = next_period(out.back().value); !p.empty() && p < c.value; p = next_period(p)) {
+        out.push_back({p, 0});
+      }
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// A bar `eighths` eighths of a column long: full blocks, then the block of the remainder.
+std::string bar(size_t eighths) {
+  static constexpr std::string_view k_partial[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  std::string out;
+  for (size_t i = 0; i < eighths / 8; ++i) out += "█";
+  out += k_partial[eighths % 8];
+  return out;
+}
+
+void print_bars(std::FILE* out, const std::vector<FacetCount>& rows, size_t columns) {
+  size_t label = 0, digits = 1, most = 0;
+  for (const FacetCount& c : rows) {
+    label = std::max(label, display_width(printable(c.value)));
+    digits = std::max(digits, fmt::formatted_size("{}", c.count));
+    most = std::max(most, c.count);
+  }
+  constexpr size_t k_min_bar = 10;
+  const size_t used = label + 2 + digits + 1 + 1;  // "VALUE  COUNT BAR", one column spare
+  const size_t width = columns > used + k_min_bar ? columns - used : k_min_bar;
+  for (const FacetCount& c : rows) {
+    const std::string value = printable(c.value);
+    size_t eighths = most ? (c.count * width * 8 + most / 2) / most : 0;
+    if (c.count > 0 && eighths == 0) eighths = 1;  // a match never has an empty bar
+    fmt::print(out, "{}{:{}}  {:>{}}{}\n", value, "", label - display_width(value), c.count, digits,
+               eighths ? " " + bar(eighths) : "");
+  }
+}
+
+}  // namespace
+
 void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json,
-                  std::optional<std::string_view> query) {
+                  std::optional<std::string_view> query, size_t bar_columns) {
   if (json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const FacetCount& c : counts) list.push_back({{"value", c.value}, {"count", c.count}});
@@ -283,6 +348,11 @@ void print_facets(std::FILE* out, std::string_view facet, const std::vector<Face
     j["facet"] = facet;
     j["counts"] = list;
     fmt::print(out, "{}\n", dump(j));
+    return;
+  }
+  if (bar_columns > 0) {
+    if (query) fmt::print(out, "== {}\n", printable(*query));
+    print_bars(out, facet == "source" ? counts : with_empty_periods(counts), bar_columns);
     return;
   }
   const std::string head = query ? printable(*query, Escape::tsv) + "\t" : "";
@@ -300,8 +370,8 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     j["format_version"] = k_json_format_version;
     j["articles"] = s.articles;
     j["versions"] = s.versions;
-    j["first_date"] = s.first_ms ? nlohmann::ordered_json(iso8601_utc(s.first_ms)) : nlohmann::ordered_json();
-    j["last_date"] = s.last_ms ? nlohmann::ordered_json(iso8601_utc(s.last_ms)) : nlohmann::ordered_json();
+    j["first_date"] = iso_or_null(s.first_ms);
+    j["last_date"] = iso_or_null(s.last_ms);
     j["disk_bytes"] = s.disk_bytes;
     j["schema"] = s.schema;
     j["tokenizer"] = s.tokenizer;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <chrono>
 #include <climits>
 #include <ctime>
 #include <map>
@@ -176,11 +177,11 @@ struct Literal {
 };
 
 struct Node {
-  enum class Kind { literal, all_of, any_of, negate, date, source, wildcard, everything };
+  enum class Kind { literal, all_of, any_of, negate, date, added, source, wildcard, everything };
   Kind kind = Kind::everything;
   std::vector<Node> children;
   size_t literal = 0;
-  int64_t from_ms = INT64_MIN;  // date: [from_ms, to_ms)
+  int64_t from_ms = INT64_MIN;  // date: [from_ms, to_ms); added: first indexed at or after from_ms
   int64_t to_ms = INT64_MAX;
   std::string text;             // source host, wildcard prefix (folded), or the date term of a
                                 // whole year, month or day (schema.hpp: Y2020, M202007, D20200701)
@@ -351,6 +352,99 @@ std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s)
     return std::pair{t, t + 60000};
   }
   return std::nullopt;
+}
+
+namespace {
+
+/// Reads the `width` digits at `at` of `s` into `out`, moving `at` past them.
+bool read_digits(std::string_view s, size_t& at, size_t width, int& out) {
+  if (at + width > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  at += width;
+  return true;
+}
+
+/// Moves `at` past `c` if it is there.
+bool skip(std::string_view s, size_t& at, char c) {
+  if (at >= s.size() || s[at] != c) return false;
+  ++at;
+  return true;
+}
+
+/// "30m", "2h", "3d", "1w" back from now_ms.
+std::optional<int64_t> parse_duration(std::string_view s, int64_t now_ms) {
+  if (s.size() < 2 || s.size() > 7) return std::nullopt;
+  size_t at = 0;
+  int n = 0;
+  if (!read_digits(s, at, s.size() - 1, n)) return std::nullopt;
+  constexpr std::string_view k_units = "mhdw";
+  constexpr int64_t k_unit_ms[] = {60'000, 3'600'000, 86'400'000, 604'800'000};
+  const size_t unit = k_units.find(s.back());
+  if (unit == std::string_view::npos) return std::nullopt;
+  return now_ms - n * k_unit_ms[unit];
+}
+
+/// The zone at `at` of `s`: "Z", "+08:00", "-0500" → offset east of UTC in minutes; nullopt
+/// for none (local time) or an invalid one (`ok` false).
+std::optional<int> parse_zone(std::string_view s, size_t& at, bool& ok) {
+  if (skip(s, at, 'Z')) return 0;
+  const bool east = at < s.size() && s[at] == '+';
+  if (!skip(s, at, '+') && !skip(s, at, '-')) return std::nullopt;
+  int h = 0, m = 0;
+  ok = read_digits(s, at, 2, h);
+  skip(s, at, ':');
+  ok = ok && read_digits(s, at, 2, m) && h < 24 && m < 60;
+  return (east ? 1 : -1) * (h * 60 + m);
+}
+
+/// The milliseconds of the fraction of a second at `at` (".5", ".250", up to 9 digits), 0 if
+/// there is none, -1 if it is bad.
+int parse_fraction(std::string_view s, size_t& at) {
+  if (!skip(s, at, '.')) return 0;
+  int ms = 0;
+  size_t n = 0;
+  for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, ++n) {
+    if (n < 3) ms = ms * 10 + (s[at] - '0');
+  }
+  if (n == 0 || n > 9) return -1;
+  for (; n < 3; ++n) ms *= 10;
+  return ms;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_when(std::string_view s, int64_t now_ms) {
+  if (std::optional<int64_t> back = parse_duration(s, now_ms)) return back;
+  size_t at = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!read_digits(s, at, 4, y) || !skip(s, at, '-') || !read_digits(s, at, 2, mo) || !skip(s, at, '-') ||
+      !read_digits(s, at, 2, d)) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (y < 1 || !date.ok()) return std::nullopt;
+  bool ok = true;
+  std::optional<int> zone;
+  if (at < s.size()) {
+    if (!skip(s, at, 'T') && !skip(s, at, ' ')) return std::nullopt;
+    if (!read_digits(s, at, 2, h) || !skip(s, at, ':') || !read_digits(s, at, 2, mi)) return std::nullopt;
+    if (skip(s, at, ':') && (!read_digits(s, at, 2, sec) || (ms = parse_fraction(s, at)) < 0)) return std::nullopt;
+    zone = parse_zone(s, at, ok);
+  }
+  if (!ok || at != s.size() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  if (zone) {
+    const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    return ((days * 86400 + h * 3600 + mi * 60 + sec) - *zone * 60) * 1000 + ms;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+  tm.tm_isdst = -1;  // as the zone's rules say on that date
+  return static_cast<int64_t>(std::mktime(&tm)) * 1000 + ms;
 }
 
 namespace {
@@ -748,6 +842,8 @@ Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
     case Node::Kind::literal: return lits[n.literal].query;
     case Node::Kind::everything: return Q::MatchAll;
     case Node::Kind::date: return date_query(n);
+    case Node::Kind::added:
+      return Xapian::Query(Xapian::Query::OP_VALUE_GE, k_slot_first_indexed, first_indexed_value(n.from_ms));
     case Node::Kind::source: return Q(std::string(k_prefix_host) + n.text);
     case Node::Kind::wildcard: {
       // The query's wildcards share k_max_wildcard_expansion words; past its share, matching
@@ -775,7 +871,7 @@ Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
       for (const Node& c : n.children) {
         if (c.kind == Node::Kind::negate) {
           if (c.children[0].exact) excluded.push_back(build(c.children[0], q));
-        } else if (c.kind == Node::Kind::date || c.kind == Node::Kind::source) {
+        } else if (c.kind == Node::Kind::date || c.kind == Node::Kind::added || c.kind == Node::Kind::source) {
           filters.push_back(build(c, q));
         } else if (c.kind != Node::Kind::everything) {
           weighted.push_back(build(c, q));
@@ -982,6 +1078,8 @@ class Verifier : public Xapian::MatchDecider {
       case Node::Kind::negate: return !eval(n.children[0], false);
       case Node::Kind::date:
         return m_article.published_ms && *m_article.published_ms >= n.from_ms && *m_article.published_ms < n.to_ms;
+      case Node::Kind::added:
+        return m_article.first_indexed_ms && *m_article.first_indexed_ms >= n.from_ms;
       case Node::Kind::source: {
         const std::string& host = m_article.source;
         return host == n.text ||
@@ -1132,7 +1230,7 @@ Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& 
   Result<std::vector<Lexeme>> lexemes = lex(query);
   if (!lexemes) return lexemes.error();
   Node root;
-  if (lexemes->empty() && (filters.since_ms || filters.until_ms || !filters.sources.empty())) {
+  if (lexemes->empty() && filters.restricts()) {
     root.kind = Node::Kind::everything;
   } else {
     Parser parser(query, *lexemes, q);
@@ -1140,7 +1238,7 @@ Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& 
     if (!parsed) return parsed.error();
     root = std::move(*parsed);
   }
-  if (filters.since_ms || filters.until_ms || !filters.sources.empty()) {
+  if (filters.restricts()) {
     Node all;
     all.kind = Node::Kind::all_of;
     all.children.push_back(std::move(root));
@@ -1150,6 +1248,12 @@ Result<CompiledQuery> compile_query(std::string_view query, const QueryFilters& 
       if (filters.since_ms) d.from_ms = *filters.since_ms;
       if (filters.until_ms) d.to_ms = *filters.until_ms;
       all.children.push_back(std::move(d));
+    }
+    if (filters.added_since_ms) {
+      Node added;
+      added.kind = Node::Kind::added;
+      added.from_ms = *filters.added_since_ms;
+      all.children.push_back(std::move(added));
     }
     if (!filters.sources.empty()) {
       Node any;

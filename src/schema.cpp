@@ -1,6 +1,7 @@
 // schema.cpp — unique ids and the schema/tokenizer version stamp.
 #include "newsidx/schema.hpp"
 
+#include <cmath>
 #include <ctime>
 
 #include <xxhash.h>
@@ -49,6 +50,13 @@ std::string collapse_key(std::string_view url) {
     key[static_cast<size_t>(8 + i)] = static_cast<char>(h.low64 >> (56 - 8 * i));
   }
   return key;
+}
+
+std::string first_indexed_value(int64_t ms) { return Xapian::sortable_serialise(static_cast<double>(ms)); }
+
+std::optional<int64_t> first_indexed_ms(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return std::llround(Xapian::sortable_unserialise(value));  // epoch ms are exact in a double
 }
 
 UtcDate utc_date(int64_t ms) {

@@ -877,7 +877,7 @@ Result<SearchResults> Searcher::similar(Xapian::docid docid, const SearchOptions
     Result<CompiledQuery> highlight = compile_query(as_query);
     if (!highlight) return highlight.error();
     Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
-    if (!options.filters.sources.empty() || options.filters.since_ms || options.filters.until_ms) {
+    if (options.filters.restricts()) {
       Result<CompiledQuery> filters = compile_query("", options.filters);
       if (!filters) return filters.error();
       query = Xapian::Query(Xapian::Query::OP_FILTER, query, filters->xapian_query());

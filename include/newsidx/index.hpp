@@ -34,7 +34,8 @@ bool copy_wins(const FileCopy& a, const FileCopy& b);
 
 /// What search prints without reopening files. Stored in the document data as a JSON object,
 /// {"path","url","title","published" (epoch ms or null),"source","author",
-///  "files": [{"path","abspath","published"}, ...]} (files[0] is the indexed copy),
+///  "files": [{"path","abspath","published"}, ...] (files[0] is the indexed copy)
+///  [,"first_indexed" (epoch ms; absent when unknown)]},
 /// where a path that is not UTF-8 gets a "path_bytes" / "abspath_bytes" member holding its
 /// bytes in base64 (src/json_bytes.hpp), then a NUL byte, then the text as is: verification
 /// reads the text of every candidate, and the text kept out of JSON needs no escaping or
@@ -49,6 +50,8 @@ struct StoredArticle {
   std::string author;
   std::string text;  ///< visible body text, paragraphs separated by '\n'
   std::vector<FileCopy> files;  ///< every file with this URL, the indexed copy first
+  /// When the URL was first indexed (epoch ms UTC; see k_slot_first_indexed); nullopt: unknown.
+  std::optional<int64_t> first_indexed_ms;
 };
 
 std::string to_document_data(const StoredArticle& a);
@@ -90,6 +93,9 @@ struct IndexOptions {
   /// time); the default layout is updated in place.
   std::optional<ShardBy> shard_by;
   const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
+  /// The first-indexed time (epoch ms UTC, k_slot_first_indexed) of the articles that are new in
+  /// this run; unset: the system clock when the run starts.
+  std::optional<int64_t> now_ms;
   /// Test hook for faults: called with ("read", path) on the worker thread that is about to read
   /// a file, and with ("write", path) on the thread that is about to write its document. It may
   /// throw (e.g. a Xapian::DatabaseError with errno ENOSPC) to see how a run fails. Empty in use.

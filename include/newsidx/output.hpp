@@ -88,15 +88,22 @@ std::string iso8601_utc(std::optional<int64_t> ms);
 nlohmann::ordered_json hit_to_json(const Hit& hit);
 
 /// `show`: the article as clean text (header lines, blank line, paragraphs) or as JSON
-/// ({"format_version","id","url","title","date","source","author","path",["path_bytes",]
+/// ({"format_version","id","url","title","date","first_indexed" (ISO 8601 UTC, or null when
+/// unknown),"source","author","path",["path_bytes",]
 /// "duplicates",["duplicates_bytes",]"text"}, the *_bytes members as in search JSON).
 void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, bool json);
 
 /// `search --facet`: "COUNT<TAB>VALUE" lines, or a JSON object {"format_version","facet","counts":[...]}.
 /// Text: one "COUNT<TAB>VALUE" line per value ("QUERY<TAB>COUNT<TAB>VALUE" when `query` is
 /// given); JSON: one object {"format_version", ["query",] "facet", "counts": [{"value", "count"}]}.
+/// With `bar_columns` (text only; the terminal's width), a bar chart for people instead: a
+/// "== QUERY" line when `query` is given, then one "VALUE  COUNT BAR" row per value, the bar
+/// of block characters (█, and ▏▎▍▌▋▊▉ for eighths of a column) as long as the count is in
+/// proportion to the largest, whose row fills bar_columns less one column (a bar has at least
+/// 10 columns); a month or year facet gets a row of count 0 for every period between its first
+/// and last value that no match has, so that gaps show.
 void print_facets(std::FILE* out, std::string_view facet, const std::vector<FacetCount>& counts, bool json,
-                  std::optional<std::string_view> query = std::nullopt);
+                  std::optional<std::string_view> query = std::nullopt, size_t bar_columns = 0);
 
 /// `stats` as text or JSON.
 void print_stats(std::FILE* out, const DatabaseStats& s, bool json);

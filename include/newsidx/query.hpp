@@ -45,10 +45,16 @@ struct QueryFilters {
   std::optional<int64_t> since_ms;  ///< published at or after (epoch ms UTC)
   std::optional<int64_t> until_ms;  ///< published before (epoch ms UTC, exclusive)
   std::vector<std::string> sources; ///< any of these hosts (or parent domains)
+  /// First indexed at or after (epoch ms UTC; k_slot_first_indexed): an article whose time is
+  /// unknown never matches.
+  std::optional<int64_t> added_since_ms;
   /// Query expansion (see compile_query): in an unquoted literal, a form of one of these classes
   /// also matches the other forms of its class. nullptr: every literal matches only what was
   /// typed (the command line's --verbatim).
   std::shared_ptr<const VariantTable> variants;
+  /// True if the filters restrict the matches (dates, sources, first-indexed time): then an
+  /// empty query matches every article they let through.
+  [[nodiscard]] bool restricts() const { return since_ms || until_ms || !sources.empty() || added_since_ms; }
 };
 
 /// Limits of one query, which bound the work of every step after parsing: the parser and the
@@ -147,5 +153,14 @@ Error wildcard_error(const Xapian::WildcardError& e);
 /// Parses a date or date-time bound as used by date: and --since/--until ("2024", "2020-07",
 /// "2020-07-01", "2020-07-01T12:00"); returns [start, end) of that period in epoch ms UTC.
 std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s);
+
+/// Parses the WHEN of --added-since into epoch ms UTC: a duration back from `now_ms` ("30m",
+/// "2h", "3d", "1w": 1 to 6 digits, then minutes, hours, days of 24 hours or weeks); a date
+/// ("2026-12-01", its midnight); or a date and time ("2026-12-01T08:00", "2026-12-01 08:00",
+/// seconds optional, with a fraction too: "08:00:30", "08:00:30.250"). A date, or a date and time without a zone, is
+/// local time (the TZ environment variable, as cron and date(1) read it); "Z" or an offset ("+08:00",
+/// "-0500") after the time gives the zone. nullopt when `when` is none of these or names no
+/// real time (2026-02-30, 24:00, an offset past ±23:59).
+std::optional<int64_t> parse_when(std::string_view when, int64_t now_ms);
 
 }  // namespace newsidx

@@ -76,6 +76,12 @@ inline constexpr Xapian::valueno k_slot_source = 1;
 inline constexpr Xapian::valueno k_slot_month = 2;
 /// 16 bytes, XXH3-128 of the URL: the collapse key that makes the versions of a URL one result.
 inline constexpr Xapian::valueno k_slot_url = 3;
+/// When the article (its URL) was first indexed: Xapian::sortable_serialise(epoch ms, UTC), the
+/// same on every version of the URL and kept when it is indexed again (a changed file, a new
+/// version, --reindex, a resumed build, compact), as StoredArticle::first_indexed_ms. Absent on
+/// documents written before newsidx recorded it (schema 3 predates the slot, which it does not
+/// need bumped): their time is unknown, and search --added-since never matches them.
+inline constexpr Xapian::valueno k_slot_first_indexed = 4;
 
 /// Each title occurrence adds this much wdf to the body-level terms, so BM25 weights titles
 /// above body text.
@@ -90,6 +96,7 @@ inline constexpr std::string_view k_meta_tokenizer = "newsidx.tokenizer";
 }  // namespace newsidx
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "newsidx/error.hpp"
@@ -107,6 +114,10 @@ std::string version_term(std::string_view url, uint64_t version);
 
 /// The value of k_slot_url for `url`: 16 bytes, XXH3-128 of the URL.
 std::string collapse_key(std::string_view url);
+
+/// The value of k_slot_first_indexed for a time in epoch ms, and back (nullopt for no value).
+std::string first_indexed_value(int64_t ms);
+std::optional<int64_t> first_indexed_ms(const std::string& value);
 
 /// A calendar date in UTC.
 struct UtcDate {

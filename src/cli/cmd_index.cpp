@@ -152,6 +152,9 @@ or a power cut, keeps its committed work; the next run of the same command resum
     options.delete_missing = !args->no_delete;
     options.retry_failed = args->retry_failed;
     options.stop = &g_stop;
+    Result<int64_t> now = now_ms();
+    if (failed(ctx, now)) return;
+    options.now_ms = *now;
     install_stop_handlers();
     Result<std::string> db = ctx.db_path();
     if (failed(ctx, db)) return;

@@ -1,4 +1,6 @@
 // cmd_search.cpp — `newsidx search QUERY...`
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +17,7 @@ struct SearchArgs {
   ListArgs list;
   bool count = false;
   std::string facet;
+  std::string bars = "auto";
   bool explain = false;
   bool verbatim = false;
   std::string variants_file;
@@ -76,7 +79,7 @@ class SearchRun {
       const FacetKind kind = a.facet == "source" ? FacetKind::source : a.facet == "month" ? FacetKind::month : FacetKind::year;
       Result<std::vector<FacetCount>> counts = searcher.facet(query, m_options.filters, kind);
       if (!counts) return report(counts.error());
-      print_facets(stdout, a.facet, *counts, json, named);
+      print_facets(stdout, a.facet, *counts, json, named, bar_columns());
       return static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
     }
     const size_t warned = searcher.warnings().size();
@@ -91,6 +94,13 @@ class SearchRun {
   }
 
  private:
+  /// The width of the bars of --facet, or 0 for none.
+  [[nodiscard]] size_t bar_columns() const {
+    const bool bars =
+        m_args.list.format == "text" && (m_args.bars == "always" || (m_args.bars == "auto" && isatty(STDOUT_FILENO)));
+    return bars ? terminal_columns() : 0;
+  }
+
   const SearchArgs& m_args;
   SearchOptions m_options;
   bool m_with_query;
@@ -101,11 +111,17 @@ class SearchRun {
 void add_search_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand("search", "Search the index; prints ranked results");
-  cmd->add_option("query", args->words, "Query (words are joined with spaces); may be empty with --since/--until/--source");
+  cmd->add_option("query", args->words,
+                  "Query (words are joined with spaces); may be empty with --since/--until/--source/--added-since");
   add_list_options(cmd, args->list);
   cmd->add_flag("-c,--count", args->count, "Print only the number of matches");
   cmd->add_option("--facet", args->facet, "Print match counts by source, month or year instead of results")
       ->check(CLI::IsMember({"source", "month", "year"}));
+  cmd->add_option("--bars", args->bars,
+                  "Draw --facet counts as bars scaled to the terminal, with empty months/years shown: auto (when "
+                  "stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
   cmd->add_flag("--explain", args->explain, "Print how the query was folded, segmented and compiled (on stderr)");
   cmd->add_option("--queries", args->queries_file,
                   "Run one query per line of this file (- for standard input), with the other options, in one process");
@@ -142,8 +158,9 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       ctx.exit_code = report(Error{ExitCode::usage, "give a query or --queries FILE, not both", ""});
       return;
     }
-    if (!many && args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty()) {
-      ctx.exit_code = report(Error{ExitCode::usage, "search needs a query (or --since/--until/--source)",
+    if (!many && args->words.empty() && l.since.empty() && l.until.empty() && l.sources.empty() &&
+        l.added_since.empty()) {
+      ctx.exit_code = report(Error{ExitCode::usage, "search needs a query (or --since/--until/--source/--added-since)",
                                    "see newsidx search --help"});
       return;
     }

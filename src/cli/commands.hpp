@@ -29,6 +29,11 @@ struct Context {
 /// followed by a newline. Every diagnostic goes through here.
 void print_clean(std::string_view text, std::FILE* to = stderr);
 
+/// The time now in epoch ms UTC: $NEWSIDX_NOW_MS when set (for tests: `index` records it as the
+/// first-indexed time of new articles, and `search --added-since 2h` counts back from it), else
+/// the system clock. Errors: usage (NEWSIDX_NOW_MS is not a whole number).
+Result<int64_t> now_ms();
+
 /// Prints "newsidx: MESSAGE" (and "hint: HINT") on stderr; returns the exit code.
 int report(const Error& e);
 
@@ -39,6 +44,9 @@ bool failed(Context& ctx, const Result<T>& r) {
   ctx.exit_code = report(r.error());
   return true;
 }
+
+/// Terminal width of stdout in columns: the tty's size, else $COLUMNS, else 80.
+size_t terminal_columns();
 
 /// Options of commands that print a list of articles (search, similar).
 struct ListArgs {
@@ -53,6 +61,7 @@ struct ListArgs {
   std::string since;
   std::string until;
   std::vector<std::string> sources;
+  std::string added_since;
 };
 
 /// Registers the ListArgs options on `cmd`.

@@ -10,9 +10,6 @@
 #include "commands.hpp"
 
 namespace newsidx::cli {
-namespace {
-
-/// Terminal width of stdout in columns: the tty's size, else $COLUMNS, else 80.
 size_t terminal_columns() {
   winsize ws{};
   if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
@@ -23,6 +20,8 @@ size_t terminal_columns() {
   }
   return 80;
 }
+
+namespace {
 
 OutputFormat format_of(const std::string& name) {
   if (name == "json") return OutputFormat::json;
@@ -61,6 +60,8 @@ void add_list_options(CLI::App* cmd, ListArgs& a) {
   cmd->add_option("--since", a.since, "Only articles published on or after this date (UTC): 2020, 2020-07, 2020-07-01");
   cmd->add_option("--until", a.until, "Only articles published on or before this date (UTC, the whole period)");
   cmd->add_option("--source", a.sources, "Only articles from this host or domain (repeatable)");
+  cmd->add_option("--added-since", a.added_since,
+                  "Only articles first indexed at or after WHEN: 2h, 3d, 1w ago, or local time 2026-12-01T08:00");
 }
 
 Result<SearchOptions> search_options(const ListArgs& a) {
@@ -78,6 +79,15 @@ Result<SearchOptions> search_options(const ListArgs& a) {
     auto p = parse_date_period(a.until);
     if (!p) return Error{ExitCode::usage, fmt::format("--until: bad date '{}'", a.until), "use 2024, 2020-07 or 2020-07-01"};
     o.filters.until_ms = p->second;
+  }
+  if (!a.added_since.empty()) {
+    Result<int64_t> now = now_ms();
+    if (!now) return now.error();
+    o.filters.added_since_ms = parse_when(a.added_since, *now);
+    if (!o.filters.added_since_ms) {
+      return Error{ExitCode::usage, fmt::format("--added-since: bad time '{}'", a.added_since),
+                   "use 30m, 2h, 3d, 1w, 2026-12-01, 2026-12-01T08:00 or 2026-12-01T08:00+08:00"};
+    }
   }
   o.snippet_columns = std::max<size_t>(terminal_columns(), 20) - 5;  // the snippet line is indented by 5
   // Snippets cost a re-tokenization per hit: make them only when they are printed.

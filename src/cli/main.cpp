@@ -1,5 +1,9 @@
 // main.cpp — newsidx entry point: global options, subcommand dispatch, exit codes.
+#include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 
 #include <fmt/format.h>
@@ -27,6 +31,20 @@ void print_clean(std::string_view text, std::FILE* to) {
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
   }
   fmt::print(to, "{}", out);
+}
+
+Result<int64_t> now_ms() {
+  const char* env = std::getenv("NEWSIDX_NOW_MS");
+  if (env == nullptr || *env == '\0') {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  int64_t ms = 0;
+  const char* end = env + std::strlen(env);
+  if (const auto [p, ec] = std::from_chars(env, end, ms); ec != std::errc() || p != end) {
+    return Error{ExitCode::usage, fmt::format("NEWSIDX_NOW_MS: not a time in epoch ms: '{}'", env), ""};
+  }
+  return ms;
 }
 
 int report(const Error& e) {
