@@ -69,23 +69,18 @@ class StderrObserver : public IndexObserver {
 
   void on_file(const std::string& path, FileOutcome outcome, std::string_view note) override {
     switch (outcome) {
-      case FileOutcome::failed:
-        line(fmt::format("{}: {}", path, note));
-        break;
+      case FileOutcome::failed: line(fmt::format("{}: {}", path, note)); break;
       case FileOutcome::skipped:
         if (!m_quiet) line(fmt::format("{}: skipped: {}", path, note));
         break;
       case FileOutcome::indexed:
-        if (!m_quiet && !note.empty())
-          line(fmt::format("{}: warning: {}", path, note));
-        else if (m_verbose)
-          line(fmt::format("{}: indexed", path));
+        if (!m_quiet && !note.empty()) line(fmt::format("{}: warning: {}", path, note));
+        else if (m_verbose) line(fmt::format("{}: indexed", path));
         break;
       case FileOutcome::removed:
         if (m_verbose) line(fmt::format("{}: removed (file is gone)", path));
         break;
-      case FileOutcome::unchanged:
-        break;
+      case FileOutcome::unchanged: break;
     }
   }
 
@@ -160,9 +155,10 @@ void follow_changes(Context& ctx, const std::string& db, const IndexArgs& args, 
   options.gone_inputs_ok = true;
   const std::chrono::milliseconds quiet(args.watch_delay_ms);
   const WatchTiming timing{quiet, std::max(quiet, WatchTiming{}.max_delay)};
-  if (!args.quiet)
+  if (!args.quiet) {
     fmt::print(stderr, "watching {} folder{} for changes (stop with Ctrl-C or SIGTERM)\n", watcher.folders(),
                watcher.folders() == 1 ? "" : "s");
+  }
   bool said_locked = false;
   for (;;) {
     Result<std::optional<ChangeBatch>> batch = watcher.next(wake_fd, timing);
