@@ -86,11 +86,12 @@ class Watch : public ::testing::Test {
     return std::stoi(r.out);
   }
 
-  /// Sends `sig` and returns the exit status (128 + N for death by signal N).
+  /// Sends `sig` and returns the exit status (128 + N for death by signal N), or -1 if the
+  /// watcher has not ended 10 s later.
   int stop(int sig) {
     kill(m_pid, sig);
     int status = 0;
-    waitpid(m_pid, &status, 0);
+    if (!eventually([&] { return waitpid(m_pid, &status, WNOHANG) == m_pid; })) return -1;
     m_pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
