@@ -61,8 +61,8 @@ struct InputFile {
 struct Inputs {
   std::vector<InputFile> files;
   std::vector<std::string> roots;  // absolute, for the deletion sweep
-  std::vector<std::string> gone;   // the roots that do not exist (IndexOptions::gone_inputs_ok)
-  bool has_folder = false;         // a root is a folder
+  std::vector<std::string> gone_files;  // gone roots that were files (IndexOptions::gone_inputs_ok)
+  bool has_folder = false;              // a root is, or was, a folder
 };
 
 InputFile stat_file(std::string path, std::string abspath) {
@@ -98,7 +98,8 @@ Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, bool gone_
       }
       if (!gone_ok) return Error{ExitCode::io_error, fmt::format("{}: no such file or directory", input), ""};
       out.roots.push_back(absolute_normal(input));
-      out.gone.push_back(out.roots.back());
+      if (input.back() == '/') out.has_folder = true;
+      else out.gone_files.push_back(out.roots.back());
       continue;
     }
     const std::string root = absolute_normal(input);
@@ -604,23 +605,18 @@ void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRec
 
 bool stopped(const IndexOptions& o) { return o.stop && o.stop->load(std::memory_order_relaxed); }
 
-/// The keys of the records that may lie under the roots and were not seen. When no root is a
-/// folder and every gone root has a record (it was a file), only those records can: point
-/// look-ups, however large the index (a root that is a file is seen). Else every record key.
+/// The keys of the records that may lie under the roots and were not seen: with a folder among
+/// the roots, every record key; else those of the gone files (point look-ups, however large the
+/// index; a root that is a file is seen).
 std::vector<std::string> unseen_keys(Xapian::Database& db, const Inputs& inputs,
                                      const std::unordered_set<std::string>& seen_keys) {
   std::vector<std::string> keys;
-  bool files_only = !inputs.has_folder;
-  for (auto root = inputs.gone.begin(); files_only && root != inputs.gone.end(); ++root) {
-    keys.push_back(record_key(*root));
-    files_only = !db.get_metadata(keys.back()).empty();  // no record: it may have been a folder
-  }
-  if (files_only) {
+  if (!inputs.has_folder) {
+    for (const std::string& file : inputs.gone_files) keys.push_back(record_key(file));
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     return keys;
   }
-  keys.clear();
   const std::string prefix(k_record_prefix);
   for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
     if (!seen_keys.count(*it)) keys.push_back(*it);

@@ -209,7 +209,13 @@ ChangeBatch FolderWatcher::take() {
       const auto it = m_changed.find(up);
       covered = it != m_changed.end() && it->second;
     }
-    if (!covered) batch.paths.push_back(path);
+    if (covered) continue;
+    std::error_code ec;
+    // A folder, there or gone, is named with a '/' (IndexOptions::gone_inputs_ok), and so is a
+    // folder that a file has replaced, beside the file.
+    const bool file = !fs::is_directory(path, ec) && fs::exists(path, ec);
+    if (folder) batch.paths.push_back(path + '/');
+    if (!folder || file) batch.paths.push_back(path);
   }
   m_changed.clear();
   m_rescan = false;
@@ -220,9 +226,10 @@ ChangeBatch FolderWatcher::take() {
 
 void FolderWatcher::put_back(const ChangeBatch& batch) {
   m_rescan = m_rescan || batch.rescan;
-  for (const std::string& path : batch.paths) {
-    std::error_code ec;
-    changed(path, fs::is_directory(path, ec));
+  for (std::string path : batch.paths) {
+    const bool folder = path.size() > 1 && path.back() == '/';
+    if (folder) path.pop_back();
+    changed(path, folder);
   }
   m_first = m_last;
 }

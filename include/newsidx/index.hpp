@@ -94,9 +94,9 @@ struct IndexOptions {
   std::optional<ShardBy> shard_by;
   /// An input that does not exist is no error but a root of the deletion sweep only, which
   /// removes the articles of the file, or of the folder's files, that went away (--watch names
-  /// the paths that changed). The sweep looks up the records of gone files directly; a folder
-  /// among the inputs, or a gone path without a record (it may have been a folder), costs a scan
-  /// of every file record (about 0.3 s per 25,000 files).
+  /// the paths that changed). A gone input that ends in '/' was a folder; any other was a file.
+  /// The sweep looks up the records of gone files directly; a folder among the inputs (there,
+  /// or gone) costs a scan of every file record (about 0.3 s per 25,000 files).
   bool gone_inputs_ok = false;
   const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
   /// The first-indexed time (epoch ms UTC, k_slot_first_indexed) of the articles that are new in
@@ -155,7 +155,7 @@ class IndexObserver {
 /// (see index.cpp and store.hpp) that an interruption, even SIGKILL, leaves on disk: the next
 /// run resumes them, ending with the documents of an uninterrupted run.
 /// Holds the database's WriteLock throughout. Errors: db_locked, db_invalid, io_error (an input
-/// path is missing), write_failed (disk full or an I/O error while writing: "DB: no space left
+/// path is missing, unless IndexOptions::gone_inputs_ok), write_failed (disk full or an I/O error while writing: "DB: no space left
 /// on device (while STEP)"; what was committed before is kept), internal (an exception on an
 /// indexing thread, naming the file or step). Every thread has returned when it returns.
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,

@@ -23,7 +23,7 @@ struct WatchTiming {
 struct ChangeBatch {
   /// Files and folders that were written, created, moved in or out, or deleted, spelled as the
   /// root they are under joined with their relative path; none lies under another. A folder
-  /// stands for everything in it. For a rescan, the roots.
+  /// (there, or gone) ends in '/' and stands for everything in it. For a rescan, the roots.
   std::vector<std::string> paths;
   bool rescan = false;  ///< events were lost (inotify queue overflow) or a root was moved or deleted
 };
