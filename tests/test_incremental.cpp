@@ -83,8 +83,7 @@ class Incremental : public ::testing::Test {
     for (auto it = d.postlist_begin(term); it != d.postlist_end(term); ++it) {
       const Xapian::Document doc = d.get_document(*it);
       std::vector<std::string> names;
-      for (const FileCopy& f : from_document_data(doc.get_data()).files)
-        names.push_back(fs::path(f.path).filename().string());
+      for (const FileCopy& f : from_document_data(doc.get_data()).files) names.push_back(fs::path(f.path).filename().string());
       out.insert(names);
       // XV marks every version while the URL has more than one.
       Xapian::TermIterator t = doc.termlist_begin();
@@ -107,8 +106,7 @@ class Incremental : public ::testing::Test {
       EXPECT_TRUE(out.find(h.article.url) == out.end()) << "one hit per URL: " << h.article.url;
       std::vector<std::string>& names = out[h.article.url];
       names.push_back(fs::path(h.article.path).filename().string());
-      for (size_t i = 1; i < h.article.files.size(); ++i)
-        names.push_back(fs::path(h.article.files[i].path).filename().string());
+      for (size_t i = 1; i < h.article.files.size(); ++i) names.push_back(fs::path(h.article.files[i].path).filename().string());
     }
     return out;
   }
