@@ -245,7 +245,7 @@ TEST_F(Incremental, EveryVersionOfAUrlIsSearchableAndAUrlIsOneResult) {
   ASSERT_TRUE(s.ok());
   // Counts, facets and stats count articles, not versions.
   EXPECT_EQ(*s->count("版本", {}), 1u);
-  EXPECT_EQ(*s->count("甲 -新版本", {}), 1u);     // the old version holds 甲 without 新版本
+  EXPECT_EQ(*s->count("甲 -新版本", {}), 1u);  // the old version holds 甲 without 新版本
   EXPECT_EQ(*s->count("旧版本 新版本", {}), 0u);  // no version holds both
   const Result<std::vector<FacetCount>> months = s->facet("版本", {}, FacetKind::month);
   ASSERT_TRUE(months.ok());
@@ -271,8 +271,7 @@ TEST_F(Incremental, VersionsDoNotDependOnOrderOrRuns) {
   put("b-old.md", k_t0 + 7200000, "甲", "https://x.org/same", "旧版本");
   run();
   EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "b-old.md"}}));
-  EXPECT_EQ(versions("https://x.org/same"),
-            (std::set<std::vector<std::string>>{{"a-new.md"}, {"b-old.md", "z-old.md"}}));
+  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"a-new.md"}, {"b-old.md", "z-old.md"}}));
 }
 
 TEST_F(Incremental, AFileThatChangesMovesToItsNewVersion) {
@@ -460,8 +459,7 @@ TEST_F(Incremental, ReindexRebuildsIntoANewGenerationAndSwapsIt) {
 TEST_F(Incremental, AnInterruptedReindexLeavesTheOldDatabase) {
   put("a.md", k_t0, "甲", "https://x.org/a", "内容");
   run();
-  for (int i = 0; i < 10; ++i)
-    put("n" + std::to_string(i) + ".md", k_t0, "新", "https://x.org/n" + std::to_string(i), "新");
+  for (int i = 0; i < 10; ++i) put("n" + std::to_string(i) + ".md", k_t0, "新", "https://x.org/n" + std::to_string(i), "新");
   m_rec.stop_after = 3;
   IndexOptions o;
   o.rebuild = true;
