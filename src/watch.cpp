@@ -33,14 +33,15 @@ bool inside(const std::string& path, const std::string& dir) {
          (dir.back() == '/' || path[dir.size()] == '/');
 }
 
-Error watch_error(const std::string& dir, int err) {
+/// The error of inotify_add_watch on `dir` failing with `err`, when `watched` folders are.
+Error watch_error(const std::string& dir, int err, size_t watched) {
   if (err == ENOSPC) {
     std::string limit = "?";
     std::ifstream("/proc/sys/fs/inotify/max_user_watches") >> limit;
     return Error{ExitCode::io_error,
-                 fmt::format("{}: cannot watch the folder: the inotify watches are exhausted "
+                 fmt::format("{}: cannot watch the folder: the inotify watches are exhausted after {} "
                              "(fs.inotify.max_user_watches = {}, one watch per folder)",
-                             dir, limit),
+                             dir, watched, limit),
                  "raise the limit: sysctl fs.inotify.max_user_watches=524288 (a file in /etc/sysctl.d keeps it)"};
   }
   return Error{ExitCode::io_error, fmt::format("{}: cannot watch the folder: {}", dir, std::strerror(err)), ""};
@@ -91,7 +92,7 @@ Status FolderWatcher::watch_tree(const std::string& top, bool root, std::vector<
     const int wd = inotify_add_watch(m_fd, dir.c_str(), k_events | (is_root ? 0 : IN_DONT_FOLLOW));
     if (wd < 0) {
       if (!is_root && (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) return ok_status();
-      return watch_error(dir, errno);
+      return watch_error(dir, errno, m_dirs.size());
     }
     m_dirs[wd] = dir;  // a folder moved while events were lost keeps its descriptor: its new name
     if (added) added->push_back(wd);

@@ -184,6 +184,27 @@ TEST_F(Watch, ARootThatGoesAwayEndsTheWatchNamingIt) {
   EXPECT_EQ(count("alpha"), 1);  // articles are kept
 }
 
+// In a user namespace of its own (unshare -r), the watcher gets a limit of 3 inotify watches,
+// and the tree has 5 folders.
+TEST_F(Watch, RunningOutOfWatchesNamesTheFolderAndTheSysctl) {
+  for (const char* sub : {"a", "b", "c", "d"}) fs::create_directories(in() / sub);
+  const std::string limit = "/proc/sys/user/max_inotify_watches";
+  if (std::system(("unshare -r sh -c 'echo 3 > " + limit + "' 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "no user namespace with its own inotify limit";
+  }
+  const std::string cmd = "unshare -r sh -c " +
+                          newsidx::test::shell_quote("echo 3 > " + limit + " && exec " + NEWSIDX_BIN + " --db " +
+                                                     db() + " index --watch " + in().string()) +
+                          " 2>" + m_dir.str("watch.err") + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 7) << err();
+  const std::string e = err();
+  EXPECT_EQ(e.find("newsidx: " + in().string() + "/"), 0u) << e;  // the folder (of a to d) it failed on
+  EXPECT_NE(e.find(": cannot watch the folder: the inotify watches are exhausted after 3 "), std::string::npos) << e;
+  EXPECT_NE(err().find("sysctl fs.inotify.max_user_watches="), std::string::npos) << err();
+}
+
 TEST_F(Watch, RefusesFilesAndShardedDatabases) {
   const CliRun file = run_cli(m_dir, {"--db", db(), "index", "--watch", (in() / "first.md").string()});
   EXPECT_EQ(file.exit_code, 7);
