@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "newsidx/store.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
@@ -148,6 +149,20 @@ TEST_F(Watch, SigintBetweenBatchesExitsZero) {
   start();
   EXPECT_EQ(stop(SIGINT), 0) << err();
   EXPECT_EQ(count("alpha"), 1);
+}
+
+// Another writer (here the test, holding the database's lock) makes a batch wait, not fail.
+TEST_F(Watch, ABatchWaitsWhileAnotherWriterHoldsTheLock) {
+  start();
+  {
+    newsidx::Result<newsidx::WriteLock> lock = newsidx::WriteLock::acquire(db());
+    ASSERT_TRUE(lock.ok());
+    write_file(in() / "second.md", story(2, "Second story", "beta"));
+    EXPECT_TRUE(eventually([&] { return err().find("locked") != std::string::npos; })) << err();
+    EXPECT_EQ(count("beta"), 0);
+  }
+  EXPECT_TRUE(eventually([&] { return count("beta") == 1; })) << err();
+  EXPECT_EQ(stop(SIGTERM), 0) << err();
 }
 
 // Events lost to a full inotify queue are made up for by a rescan: the watcher is stopped while
