@@ -200,15 +200,15 @@ ChangeBatch FolderWatcher::take() {
   ChangeBatch batch;
   batch.rescan = m_rescan;
   if (m_rescan) batch.paths = m_roots;
-  for (const auto& [path, folder] : m_changed) {
-    if (m_rescan) break;
+  for (auto it = m_changed.begin(); !m_rescan && it != m_changed.end(); ++it) {
+    const auto& [path, folder] = *it;
     bool covered = false;  // inside a changed folder, which is walked
     for (std::string up = path; !covered;) {
       const size_t slash = up.rfind('/');
       if (slash == std::string::npos || slash == 0) break;
       up.resize(slash);
-      const auto it = m_changed.find(up);
-      covered = it != m_changed.end() && it->second;
+      const auto above = m_changed.find(up);
+      covered = above != m_changed.end() && above->second;
     }
     if (covered) continue;
     std::error_code ec;
