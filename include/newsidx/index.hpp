@@ -96,7 +96,7 @@ struct IndexOptions {
   /// removes the articles of the file, or of the folder's files, that went away (--watch names
   /// the paths that changed). A gone input that ends in '/' was a folder; any other was a file.
   /// The sweep looks up the records of gone files directly; a folder among the inputs (there,
-  /// or gone) costs a scan of every file record (0.3-0.5 s per 25,000 files).
+  /// or gone) costs a scan of every file record (0.3-0.7 s per 25,000 files).
   bool gone_inputs_ok = false;
   const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by SIGINT) to commit and stop early
   /// The first-indexed time (epoch ms UTC, k_slot_first_indexed) of the articles that are new in
