@@ -155,9 +155,10 @@ class IndexObserver {
 /// (see index.cpp and store.hpp) that an interruption, even SIGKILL, leaves on disk: the next
 /// run resumes them, ending with the documents of an uninterrupted run.
 /// Holds the database's WriteLock throughout. Errors: db_locked, db_invalid, io_error (an input
-/// path is missing, unless IndexOptions::gone_inputs_ok), write_failed (disk full or an I/O error while writing: "DB: no space left
-/// on device (while STEP)"; what was committed before is kept), internal (an exception on an
-/// indexing thread, naming the file or step). Every thread has returned when it returns.
+/// path is missing, unless IndexOptions::gone_inputs_ok), write_failed (disk full or an I/O
+/// error while writing: "DB: no space left on device (while STEP)"; what was committed before is
+/// kept), internal (an exception on an indexing thread, naming the file or step). Every thread
+/// has returned when it returns.
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer);
 
