@@ -61,6 +61,8 @@ struct InputFile {
 struct Inputs {
   std::vector<InputFile> files;
   std::vector<std::string> roots;  // absolute, for the deletion sweep
+  std::vector<std::string> gone_files;  // gone roots that were files (IndexOptions::gone_inputs_ok)
+  bool has_folder = false;              // a root is, or was, a folder
 };
 
 InputFile stat_file(std::string path, std::string abspath) {
@@ -80,8 +82,10 @@ InputFile stat_file(std::string path, std::string abspath) {
 }
 
 /// Expands inputs into a sorted list of files. Folders are walked recursively; symlinked folders
-/// are not followed (no cycles); entries whose name starts with '.' are skipped.
-Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, IndexObserver& observer, IndexReport& report) {
+/// are not followed (no cycles); entries whose name starts with '.' are skipped. With `gone_ok`,
+/// an input that does not exist is a root of the deletion sweep only.
+Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, bool gone_ok, IndexObserver& observer,
+                              IndexReport& report) {
   Inputs out;
   for (const std::string& input : inputs) {
     std::error_code ec;
@@ -92,10 +96,15 @@ Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, IndexObser
         out.files.push_back(stat_file(input, absolute_normal(input)));
         continue;
       }
-      return Error{ExitCode::io_error, fmt::format("{}: no such file or directory", input), ""};
+      if (!gone_ok) return Error{ExitCode::io_error, fmt::format("{}: no such file or directory", input), ""};
+      out.roots.push_back(absolute_normal(input));
+      if (input.back() == '/') out.has_folder = true;
+      else out.gone_files.push_back(out.roots.back());
+      continue;
     }
     const std::string root = absolute_normal(input);
     out.roots.push_back(root);
+    out.has_folder = out.has_folder || fs::is_directory(st);
     if (!fs::is_directory(st)) {
       out.files.push_back(stat_file(input, root));
       continue;
@@ -580,7 +589,10 @@ class Writer {
 
 void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRecord>& old) {
   switch (outcome) {
-    case FileOutcome::indexed: ++report.indexed; break;
+    case FileOutcome::indexed:
+      ++report.indexed;
+      if (old) ++report.updated;
+      break;
     case FileOutcome::unchanged:
       if (old && old->state == FileState::failed) ++report.failed_earlier;
       else ++report.unchanged;
@@ -593,15 +605,30 @@ void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRec
 
 bool stopped(const IndexOptions& o) { return o.stop && o.stop->load(std::memory_order_relaxed); }
 
-/// Removes the records (and article copies) of files under `roots` that were not seen.
-void sweep(Xapian::WritableDatabase& db, Writer& writer, const std::vector<std::string>& roots,
-           const std::unordered_set<std::string>& seen_keys, IndexObserver& observer, IndexReport& report) {
+/// The keys of the records that may lie under the roots and were not seen: with a folder among
+/// the roots, every record key; else those of the gone files (point look-ups, however large the
+/// index; a root that is a file is seen).
+std::vector<std::string> unseen_keys(Xapian::Database& db, const Inputs& inputs,
+                                     const std::unordered_set<std::string>& seen_keys) {
   std::vector<std::string> keys;
+  if (!inputs.has_folder) {
+    for (const std::string& file : inputs.gone_files) keys.push_back(record_key(file));
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  }
   const std::string prefix(k_record_prefix);
   for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
     if (!seen_keys.count(*it)) keys.push_back(*it);
   }
-  for (const std::string& key : keys) {
+  return keys;
+}
+
+/// Removes the records (and article copies) of files under the roots that were not seen.
+void sweep(Xapian::WritableDatabase& db, Writer& writer, const Inputs& inputs,
+           const std::unordered_set<std::string>& seen_keys, IndexObserver& observer, IndexReport& report) {
+  const std::vector<std::string>& roots = inputs.roots;
+  for (const std::string& key : unseen_keys(db, inputs, seen_keys)) {
     std::optional<FileRecord> rec = decode_record(db.get_metadata(key));
     if (!rec) continue;
     const bool in_scope = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return under_root(rec->abspath, r); });
@@ -691,7 +718,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   run.report.interrupted = stopped(run.options);
   if (!run.report.interrupted && run.options.delete_missing) {
     try {
-      sweep(db, writer, run.inputs.roots, seen_keys, run.observer, run.report);
+      sweep(db, writer, run.inputs, seen_keys, run.observer, run.report);
     } catch (...) {
       rethrow_at("removing the articles of deleted files");
     }
@@ -1167,7 +1194,7 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer) {
   IndexReport report;
-  Result<Inputs> walked = collect_inputs(inputs, observer, report);
+  Result<Inputs> walked = collect_inputs(inputs, options.gone_inputs_ok, observer, report);
   if (!walked) return walked.error();
   Result<WriteLock> lock = WriteLock::acquire(db_path);
   if (!lock) return lock.error();

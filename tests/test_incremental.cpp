@@ -188,6 +188,33 @@ TEST_F(Incremental, DeletedFilesAreRemovedUnlessNoDelete) {
   EXPECT_EQ(m_rec.outcomes["b.md"], FileOutcome::removed);
 }
 
+// --watch names the paths that changed, some of them gone: a gone file or folder is swept, the
+// rest is left alone, and a changed file is indexed again (counted as updated).
+TEST_F(Incremental, GoneInputsAreSweptWhenAllowed) {
+  put("a.md", k_t0, "甲", "https://x.org/a", "第一篇");
+  put("b.md", k_t0, "乙", "https://x.org/b", "第二篇");
+  put("sub/c.md", k_t0, "丙", "https://x.org/c", "第三篇");
+  put("sub/deeper/d.md", k_t0, "丁", "https://x.org/d", "第四篇");
+  run();
+  IndexOptions gone_ok;
+  gone_ok.gone_inputs_ok = true;
+  fs::remove(in("a.md"));
+  Result<IndexReport> refused = index_paths(db(), {in("a.md").string()}, {}, m_rec);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ExitCode::io_error);
+  EXPECT_EQ(run(gone_ok, {in("a.md").string()}).removed, 1u);  // a gone file: its record looked up
+  EXPECT_EQ(documents().size(), 3u);
+  put("b.md", k_t0, "乙", "https://x.org/b", "第二篇，改过");
+  const IndexReport changed = run(gone_ok, {in("b.md").string(), in("never-there.md").string()});
+  EXPECT_EQ(changed.indexed, 1u);
+  EXPECT_EQ(changed.updated, 1u);
+  EXPECT_EQ(changed.removed, 0u);
+  fs::remove_all(in("sub"));
+  EXPECT_EQ(run(gone_ok, {in("sub").string()}).removed, 0u);        // a gone file, as far as it says
+  EXPECT_EQ(run(gone_ok, {in("sub").string() + "/"}).removed, 2u);  // a gone folder: every file in it
+  EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/b", "b.md"}}));
+}
+
 TEST_F(Incremental, TheDeletionSweepStaysInsideTheRootsBeingIndexed) {
   write_file(m_dir.path() / "one" / "a.md", article(k_t0, "甲", "https://x.org/a", "<p>一</p>"));
   write_file(m_dir.path() / "two" / "b.md", article(k_t0, "乙", "https://x.org/b", "<p>二</p>"));

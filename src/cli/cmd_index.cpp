@@ -1,23 +1,39 @@
-// cmd_index.cpp — `newsidx index PATH...`
-#include <csignal>
+// cmd_index.cpp — `newsidx index PATH...` and `index --watch`
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <optional>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <optional>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "newsidx/index.hpp"
+#include "newsidx/watch.hpp"
 
 namespace newsidx::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+int g_wake_fd = -1;  ///< --watch: the write end of a self-pipe that wakes the watcher's poll()
 
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
+extern "C" void on_stop_signal(int) {
+  g_stop.store(true);
+  if (g_wake_fd >= 0) {
+    const int saved = errno;
+    const char byte = 1;
+    (void)!::write(g_wake_fd, &byte, 1);
+    errno = saved;
+  }
+}
 
 /// SIGINT/SIGTERM ask the run to commit and stop; a second signal kills at once (the database
 /// stays consistent either way: Xapian commits are atomic).
@@ -40,6 +56,8 @@ struct IndexArgs {
   size_t batch = IndexOptions{}.commit_every;
   bool quiet = false;
   bool verbose = false;
+  bool watch = false;
+  unsigned watch_delay_ms = 1500;
 };
 
 /// Reports on stderr: one line per failed file, and unless quiet per skipped file and warning;
@@ -103,6 +121,122 @@ class StderrObserver : public IndexObserver {
   std::optional<size_t> m_first_done;
 };
 
+/// The summary of a run, unless quiet (and then still when files failed or it was interrupted).
+void print_summary(const IndexReport& r, bool quiet) {
+  if (quiet && r.failed == 0 && !r.interrupted) return;
+  fmt::print(
+      stderr, "indexed {}, unchanged {}, removed {}, skipped {}, failed {}{}{}\n", r.indexed, r.unchanged, r.removed,
+      r.skipped, r.failed,
+      r.failed_earlier ? fmt::format(" (and {} unchanged that failed before; --retry-failed)", r.failed_earlier) : "",
+      r.warnings ? fmt::format(", warnings {}", r.warnings) : "");
+  if (r.merged_files) {
+    fmt::print(stderr, "merged {} files into the {} articles that share their URL ({} new versions, each searchable)\n",
+               r.merged_files, r.merged_urls, r.merged_versions);
+  }
+  if (r.resumed) fmt::print(stderr, "resumed an interrupted build: {} files were done before\n", r.resumed);
+}
+
+/// Ends an interrupted run: its message and exit status 130.
+void interrupted(Context& ctx, const IndexReport& r) {
+  fmt::print(stderr, "newsidx: interrupted: {}\n",
+             r.rebuild_kept ? "the rebuild is kept unfinished (the previous database serves until it is done); "
+                              "run the same command again to complete it"
+                            : "finished work is committed; run the same command again to complete it");
+  ctx.exit_code = static_cast<int>(ExitCode::interrupted);
+}
+
+/// --watch, after the first run: commits each batch of changes in place (gone paths swept)
+/// until SIGINT/SIGTERM (exit status 0; 130 if the signal cut a batch short). A batch that finds
+/// the database locked by another writer is tried again after the next quiet period.
+void follow_changes(Context& ctx, const std::string& db, const IndexArgs& args, IndexOptions options,
+                    FolderWatcher& watcher, StderrObserver& observer, int wake_fd) {
+  options.rebuild = false;
+  options.shard_by.reset();
+  options.gone_inputs_ok = true;
+  const std::chrono::milliseconds quiet(args.watch_delay_ms);
+  const WatchTiming timing{quiet, std::max(quiet, WatchTiming{}.max_delay)};
+  if (!args.quiet) {
+    fmt::print(stderr, "watching {} folder{} for changes (stop with Ctrl-C or SIGTERM)\n", watcher.folders(),
+               watcher.folders() == 1 ? "" : "s");
+  }
+  bool said_locked = false;
+  for (;;) {
+    Result<std::optional<ChangeBatch>> batch = watcher.next(wake_fd, timing);
+    if (failed(ctx, batch)) return;
+    if (!*batch) return;  // stopped between batches: every change seen is committed
+    const auto start = std::chrono::steady_clock::now();
+    Result<int64_t> now = now_ms();  // when the batch's new articles were first indexed
+    if (failed(ctx, now)) return;
+    options.now_ms = *now;
+    Result<IndexReport> r = index_paths(db, (*batch)->paths, options, observer);
+    observer.clear_progress();
+    if (!r && r.error().code == ExitCode::db_locked) {
+      if (!said_locked) print_clean("newsidx: " + r.error().message + "; trying again after the next quiet period");
+      said_locked = true;
+      watcher.put_back(**batch);
+      continue;
+    }
+    said_locked = false;
+    if (failed(ctx, r)) return;
+    if (!args.quiet || r->failed > 0) {
+      const size_t written = r->indexed + r->removed + r->skipped + r->failed;
+      fmt::print(stderr, "{:%H:%M:%S} added {}, updated {}, removed {}, skipped {}, failed {}{}: {} in {:.2f} s\n",
+                 fmt::localtime(std::time(nullptr)), r->indexed - r->updated, r->updated, r->removed, r->skipped,
+                 r->failed, (*batch)->rescan ? " (rescan of every folder: events were lost)" : "",
+                 written ? "committed" : "nothing changed",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    if (r->interrupted) return interrupted(ctx, *r);
+  }
+}
+
+void run_index(Context& ctx, const IndexArgs& args) {
+  StderrObserver observer(args.quiet, args.verbose);
+  IndexOptions options;
+  options.jobs = args.jobs;
+  options.commit_every = args.batch;
+  options.rebuild = args.reindex;
+  if (!args.shard_by.empty()) {
+    options.shard_by = args.shard_by == "year"    ? ShardBy::year
+                       : args.shard_by == "month" ? ShardBy::month
+                                                  : ShardBy::none;
+  }
+  options.delete_missing = !args.no_delete;
+  options.retry_failed = args.retry_failed;
+  options.stop = &g_stop;
+  Result<int64_t> now = now_ms();
+  if (failed(ctx, now)) return;
+  options.now_ms = *now;
+  Result<std::string> db = ctx.db_path();
+  if (failed(ctx, db)) return;
+  // --watch: the folders are watched before the first run, so that no change is missed.
+  std::optional<FolderWatcher> watcher;
+  int wake[2] = {-1, -1};
+  if (args.watch) {
+    if (options.shard_by.value_or(live_sharding(*db)) != ShardBy::none) {
+      ctx.exit_code = report(Error{ExitCode::usage, "--watch cannot follow a sharded database",
+                                   "a sharded database is rebuilt in full on every run; watch one without --shard-by"});
+      return;
+    }
+    Result<FolderWatcher> opened = FolderWatcher::open(args.paths);
+    if (failed(ctx, opened)) return;
+    watcher.emplace(std::move(*opened));
+    if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+      ctx.exit_code = report(Error{ExitCode::internal, fmt::format("pipe: {}", std::strerror(errno)), ""});
+      return;
+    }
+    g_wake_fd = wake[1];
+  }
+  install_stop_handlers();
+  Result<IndexReport> r = index_paths(*db, args.paths, options, observer);
+  observer.clear_progress();
+  if (failed(ctx, r)) return;
+  print_summary(*r, args.quiet);
+  if (r->interrupted) return interrupted(ctx, *r);
+  if (watcher) return follow_changes(ctx, *db, args, options, *watcher, observer, wake[0]);
+  ctx.exit_code = static_cast<int>(r->failed > 0 ? ExitCode::some_failed : ExitCode::ok);
+}
+
 }  // namespace
 
 void add_index_command(CLI::App& app, Context& ctx) {
@@ -124,6 +258,15 @@ void add_index_command(CLI::App& app, Context& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "Print only errors (no progress, warnings or summary)");
   cmd->add_flag("-v,--verbose", args->verbose, "Print every file indexed or removed");
+  CLI::Option* watch =
+      cmd->add_flag("--watch", args->watch,
+                    "Then follow the folders (inotify) and commit each batch of changes, until SIGINT or SIGTERM");
+  cmd->add_option("--watch-delay", args->watch_delay_ms,
+                  "With --watch: commit a batch once no change came for this many milliseconds (a batch waits at "
+                  "most 10 s)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u))
+      ->needs(watch);
   cmd->footer(R"(Re-running on the same folders updates the index: new and changed files are indexed,
 unchanged ones skipped (mtime and size, then content hash), and articles whose files are gone
 from under these folders removed. Files sharing a URL make one article (the newest publish time
@@ -135,53 +278,15 @@ Examples:
   newsidx index --reindex ~/news          # rebuild from scratch, then swap in
   newsidx index --shard-by year ~/news    # one database per year (see docs/scaling.md)
   0 * * * * newsidx index -q ~/news       # crontab: hourly, quiet unless something fails
+  newsidx index --watch ~/news            # index, then keep the index live until Ctrl-C
 
 Exit status: 0 ok, 4 database locked, 5 database invalid, 6 some files failed,
 7 input path missing, 70 internal error, 74 database write failed (disk full; committed work
 kept), 130 interrupted (finished work committed). A run that is interrupted, even by kill -9
-or a power cut, keeps its committed work; the next run of the same command resumes it.)");
-  cmd->callback([&ctx, args] {
-    StderrObserver observer(args->quiet, args->verbose);
-    IndexOptions options;
-    options.jobs = args->jobs;
-    options.commit_every = args->batch;
-    options.rebuild = args->reindex;
-    if (!args->shard_by.empty()) {
-      options.shard_by = args->shard_by == "year" ? ShardBy::year : args->shard_by == "month" ? ShardBy::month : ShardBy::none;
-    }
-    options.delete_missing = !args->no_delete;
-    options.retry_failed = args->retry_failed;
-    options.stop = &g_stop;
-    Result<int64_t> now = now_ms();
-    if (failed(ctx, now)) return;
-    options.now_ms = *now;
-    install_stop_handlers();
-    Result<std::string> db = ctx.db_path();
-    if (failed(ctx, db)) return;
-    Result<IndexReport> r = index_paths(*db, args->paths, options, observer);
-    observer.clear_progress();
-    if (failed(ctx, r)) return;
-    if (!args->quiet || r->failed > 0 || r->interrupted) {
-      fmt::print(stderr, "indexed {}, unchanged {}, removed {}, skipped {}, failed {}{}{}\n", r->indexed, r->unchanged,
-                 r->removed, r->skipped, r->failed,
-                 r->failed_earlier ? fmt::format(" (and {} unchanged that failed before; --retry-failed)", r->failed_earlier) : "",
-                 r->warnings ? fmt::format(", warnings {}", r->warnings) : "");
-      if (r->merged_files) {
-        fmt::print(stderr, "merged {} files into the {} articles that share their URL ({} new versions, each searchable)\n",
-                   r->merged_files, r->merged_urls, r->merged_versions);
-      }
-      if (r->resumed) fmt::print(stderr, "resumed an interrupted build: {} files were done before\n", r->resumed);
-    }
-    if (r->interrupted) {
-      fmt::print(stderr, "newsidx: interrupted: {}\n",
-                 r->rebuild_kept ? "the rebuild is kept unfinished (the previous database serves until it is done); "
-                                   "run the same command again to complete it"
-                                 : "finished work is committed; run the same command again to complete it");
-      ctx.exit_code = static_cast<int>(ExitCode::interrupted);
-      return;
-    }
-    ctx.exit_code = static_cast<int>(r->failed > 0 ? ExitCode::some_failed : ExitCode::ok);
-  });
+or a power cut, keeps its committed work; the next run of the same command resumes it.
+--watch ends with 0 on SIGINT/SIGTERM between batches (every change seen is committed), 130 if
+the signal cut the first run or a batch short, 7 if a folder cannot be watched.)");
+  cmd->callback([&ctx, args] { run_index(ctx, *args); });
 }
 
 }  // namespace newsidx::cli
