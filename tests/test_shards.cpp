@@ -545,6 +545,14 @@ TEST_F(Shards, RemoteShardsServedByXapianTcpsrvRankLikeOneDatabase) {
   Result<Searcher> one = Searcher::open("tcp://" + servers[0]->address());
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_GT(one->database().get_doccount(), 0u);
+  // index does not write remote shards: it refuses to update, naming one, and changes nothing.
+  Quiet quiet;
+  const std::string stub_before = slurp(dir.path() / "db" / "XAPIANDB");
+  Result<IndexReport> refused = index_paths(dir.str("db"), {s_dir->str("in")}, IndexOptions{}, quiet);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ExitCode::usage);
+  EXPECT_NE(refused.error().message.find(servers[0]->address()), std::string::npos) << refused.error().message;
+  EXPECT_EQ(slurp(dir.path() / "db" / "XAPIANDB"), stub_before);
 
   // A shard that is down: a clear error naming it, or with allow_partial the other shards' results.
   const std::string down = servers[1]->address();
