@@ -64,10 +64,10 @@ if [ "$mode" = first-build ]; then
   echo "FAIL: $failures of $kills rounds"; exit 1
 fi
 
-# The killed database starts with one article, so that every run below takes the incremental path
+# The killed database starts with one article (not a top-level README), so that every run below takes the incremental path
 # (one writer, a commit every BATCH files); --first-build tests the bulk build instead.
 # (NUL-separated: corpus file names can hold newlines; cat drains the rest so sort gets no SIGPIPE.)
-first=$(find "$corpus" -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
+first=$(find "$corpus" -mindepth 2 -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
 "$bin" --db "$work/killed.db" "${args[@]}" "$first"
 
 RANDOM=${SEED:-20261121}
