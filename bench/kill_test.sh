@@ -11,7 +11,10 @@
 #     databases), kills it at a random moment, counts the articles it kept, re-runs it to the end
 #     (timed against the clean build) and compares the result with the clean run.
 #
-# usage: bench/kill_test.sh [--first-build] [NEWSIDX_BIN] [CORPUS] [KILLS]
+#   SHARD_BY=year|month (either mode): the clean and the killed databases are date-sharded; in
+#     incremental mode every run then updates the shards in place.
+#
+# usage: [SHARD_BY=year] bench/kill_test.sh [--first-build] [NEWSIDX_BIN] [CORPUS] [KILLS]
 #   defaults: build/newsidx ../shared/corpus 20; work files in ${WORK:-/tmp/newsidx-kill}
 set -euo pipefail
 mode=incremental
@@ -22,6 +25,7 @@ kills=${3:-20}
 work=${WORK:-/tmp/newsidx-kill}
 # Small batches so that runs killed after a few seconds have committed something to build on.
 args=(index -q --batch "${BATCH:-300}")
+[ -n "${SHARD_BY:-}" ] && args+=(--shard-by "$SHARD_BY")
 here=$(dirname "$(realpath "$0")")
 rm -rf "$work" && mkdir -p "$work"
 
@@ -60,10 +64,10 @@ if [ "$mode" = first-build ]; then
   echo "FAIL: $failures of $kills rounds"; exit 1
 fi
 
-# The killed database starts with one article, so that every run below takes the incremental path
+# The killed database starts with one article (not a top-level README), so that every run below takes the incremental path
 # (one writer, a commit every BATCH files); --first-build tests the bulk build instead.
 # (NUL-separated: corpus file names can hold newlines; cat drains the rest so sort gets no SIGPIPE.)
-first=$(find "$corpus" -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
+first=$(find "$corpus" -mindepth 2 -type f -name '*.md' -print0 | LC_ALL=C sort -z | { IFS= read -r -d '' f; printf '%s' "$f"; cat > /dev/null; })
 "$bin" --db "$work/killed.db" "${args[@]}" "$first"
 
 RANDOM=${SEED:-20261121}

@@ -75,6 +75,10 @@ Result<CompactReport> compact_database(const std::string& db_path, bool merge_cl
       if (sharded) periods.push_back(name);
     }
     report.shards_after = targets.size();
+    // The file records of a sharded database (not a shard: see open_sharded_for_update).
+    if (const std::string records = records_location(db_path); sharded && !records.empty()) {
+      Xapian::Database(records).compact((fs::path(*generation) / fs::path(records).filename()).string(), Xapian::Compactor::FULL);
+    }
     if (Status s = publish_generation(db_path, *generation, periods); !s) return s.error();
   } catch (const Xapian::Error& e) {
     remove_stale_generations(db_path);

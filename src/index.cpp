@@ -351,22 +351,41 @@ struct MergeCounts {
   std::unordered_set<uint64_t> urls;  ///< XXH3-64 of those URLs
 };
 
-/// Writes the files of a run into one database. Its changes between two commits are one Xapian
-/// transaction: a run that fails (disk full, an exception) cancels them, so that Xapian's
-/// implicit commit when the database closes never lands half of a batch (a file's record without
-/// the version it names).
+/// The databases a Writer fills: the shards that hold the documents, each version in the shard
+/// of its winning copy's period (one shard, "main", when unsharded), and the database that holds
+/// the file records (the shard itself when unsharded; GEN/records of a sharded database).
+struct WriteTarget {
+  std::vector<Xapian::WritableDatabase> shards;  // handles: copies share one database
+  std::vector<std::string> periods;              // parallel to shards
+  Xapian::WritableDatabase records;
+  bool separate_records = false;
+  ShardBy by = ShardBy::none;
+  /// Creates the shard of a period that has none yet (sharded targets only); throws StatusError.
+  std::function<Xapian::WritableDatabase(const std::string& period)> add_shard;
+
+  static WriteTarget single(const Xapian::WritableDatabase& db) { return {{db}, {"main"}, db, false, ShardBy::none, {}}; }
+};
+
+/// Writes the files of a run into a WriteTarget. Its changes between two commits are one Xapian
+/// transaction per database: a run that fails (disk full, an exception) cancels them, so that
+/// Xapian's implicit commit when a database closes never lands half of a batch (a file's record
+/// without the version it names). A sharded target commits the shards before the records, and a
+/// version that moves to another shard is committed there before it is deleted from the old
+/// one: a kill in between leaves a version twice (load() keeps one) or a record older than the
+/// documents (the file is indexed again, and add_copy does not add its copy twice), never a
+/// record without its version.
 class Writer {
  public:
-  Writer(Xapian::WritableDatabase& db, const FirstIndexed& first) : m_db(db), m_first(first) {
-    m_db.begin_transaction();
+  Writer(WriteTarget target, const FirstIndexed& first) : m_t(std::move(target)), m_first(first) {
+    for (Xapian::WritableDatabase& db : m_t.shards) db.begin_transaction();
+    if (m_t.separate_records) m_t.records.begin_transaction();
   }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer() {
-    try {
-      m_db.cancel_transaction();  // committed batches are kept; the one in progress is not
-    } catch (const Xapian::Error&) {  // none in progress (a commit failed), or the database is gone
-    }
+    // Committed batches are kept; the one in progress is not.
+    for (Xapian::WritableDatabase& db : m_t.shards) cancel(db);
+    if (m_t.separate_records) cancel(m_t.records);
   }
 
   /// Applies one prepared file; returns what happened to it.
@@ -401,14 +420,14 @@ class Writer {
         outcome = p.kind == Prepared::Kind::skipped ? FileOutcome::skipped : FileOutcome::failed;
         break;
     }
-    m_db.set_metadata(record_key(file.abspath), encode_record(rec));
+    m_t.records.set_metadata(record_key(file.abspath), encode_record(rec));
     return outcome;
   }
 
   /// A file that is gone: forget its record and its copy of the article.
   void forget(const std::string& key, const FileRecord& rec) {
     if (rec.state == FileState::indexed) remove_copy(rec);
-    m_db.set_metadata(key, "");
+    m_t.records.set_metadata(key, "");
   }
 
   /// What happened to files that share a URL (IndexReport::merged_files and friends).
@@ -424,20 +443,70 @@ class Writer {
   }
   void commit() {
     flush();
-    m_db.commit_transaction();
-    m_db.begin_transaction();
+    for (size_t k = 0; k < m_t.shards.size(); ++k) commit_shard(k);
+    if (m_t.separate_records) {
+      m_t.records.commit_transaction();
+      m_t.records.begin_transaction();
+    }
   }
 
  private:
-  /// The document of the version with Q term `q`: its docid (0 if there is none) and data.
+  static void cancel(Xapian::WritableDatabase& db) {
+    try {
+      db.cancel_transaction();
+    } catch (const Xapian::Error&) {  // none in progress (a commit failed), or the database is gone
+    }
+  }
+  void commit_shard(size_t k) {
+    m_t.shards[k].commit_transaction();
+    m_t.shards[k].begin_transaction();
+  }
+
+  /// The shard of a version whose winning copy was published at `published_ms`: that of its
+  /// period, or of its year after `compact --merge-months`, created when there is none.
+  size_t shard_of(std::optional<int64_t> published_ms) {
+    if (m_t.by == ShardBy::none) return 0;
+    const std::string period = shard_period(published_ms, m_t.by);
+    for (const std::string& p : {period, period.substr(0, 4)}) {
+      const auto it = std::find(m_t.periods.begin(), m_t.periods.end(), p);
+      if (it != m_t.periods.end()) return static_cast<size_t>(it - m_t.periods.begin());
+    }
+    m_t.shards.push_back(m_t.add_shard(period));
+    m_t.periods.push_back(period);
+    m_t.shards.back().begin_transaction();
+    return m_t.shards.size() - 1;
+  }
+
+  /// The documents of URL term `term` over every shard.
+  Xapian::doccount url_docs(const std::string& term) {
+    Xapian::doccount n = 0;
+    for (Xapian::WritableDatabase& db : m_t.shards) n += db.get_termfreq(term);
+    return n;
+  }
+
+  /// The document of the version with Q term `q`: its shard, docid (0 if there is none) and
+  /// data. A version found in two shards (a move that a kill interrupted) is kept in its own.
   struct Version {
+    size_t shard = 0;
     Xapian::docid docid = 0;
     StoredArticle stored;
   };
   Version load(const std::string& q) {
-    Xapian::PostingIterator it = m_db.postlist_begin(q);
-    if (it == m_db.postlist_end(q)) return {};
-    return {*it, from_document_data(m_db.get_document(*it).get_data())};
+    Version found;
+    for (size_t k = 0; k < m_t.shards.size(); ++k) {
+      Xapian::PostingIterator it = m_t.shards[k].postlist_begin(q);
+      if (it == m_t.shards[k].postlist_end(q)) continue;
+      Version v{k, *it, from_document_data(m_t.shards[k].get_document(*it).get_data())};
+      if (found.docid == 0) {
+        found = std::move(v);
+        continue;
+      }
+      const bool keep_new = shard_of(v.stored.published_ms) == k;
+      Version& extra = keep_new ? found : v;
+      m_t.shards[extra.shard].delete_document(extra.docid);
+      if (keep_new) found = std::move(v);
+    }
+    return found;
   }
 
   static void sort_copies(std::vector<FileCopy>& files) {
@@ -458,7 +527,7 @@ class Writer {
       const StoredArticle& a = v.stored;
       out = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""}, a.files);
     } else {
-      out = m_db.get_document(v.docid);
+      out = m_t.shards[v.shard].get_document(v.docid);
     }
     v.stored.path = winner.path;
     v.stored.published_ms = winner.published_ms;
@@ -466,7 +535,12 @@ class Writer {
     const std::optional<int64_t> first = v.stored.first_indexed_ms;
     out.add_value(k_slot_first_indexed, first ? first_indexed_value(*first) : "");  // "" clears the slot
     set_mark(out, marked);
-    m_db.replace_document(q, out);
+    const size_t to = shard_of(winner.published_ms);
+    m_t.shards[to].replace_document(q, out);
+    if (v.docid != 0 && v.shard != to) {  // the winning copy moved to another period
+      commit_shard(to);
+      m_t.shards[v.shard].delete_document(v.docid);
+    }
   }
 
   static void set_mark(Xapian::Document& doc, bool marked) {
@@ -482,10 +556,12 @@ class Writer {
   /// second but last goes).
   void mark_all(const std::string& url, bool marked) {
     const std::string term = url_term(url);
-    for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
-      Xapian::Document doc = m_db.get_document(*it);
-      set_mark(doc, marked);
-      m_db.replace_document(*it, doc);
+    for (Xapian::WritableDatabase& db : m_t.shards) {
+      for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+        Xapian::Document doc = db.get_document(*it);
+        set_mark(doc, marked);
+        db.replace_document(*it, doc);
+      }
     }
   }
 
@@ -498,8 +574,10 @@ class Writer {
     const std::string q = version_term(article.url, version);
     if (!m_pending || m_pending->q != q) {
       flush();
-      const Xapian::doccount others = m_db.get_termfreq(url_term(article.url));
+      const Xapian::doccount others = url_docs(url_term(article.url));
       Version v = load(q);
+      // Already there when a kill came between a shard's commit and the records' commit.
+      std::erase_if(v.stored.files, [&](const FileCopy& f) { return f.abspath == copy.abspath; });
       const bool new_version = v.docid == 0;
       if (new_version) {
         v.stored = StoredArticle{copy.path,
@@ -541,12 +619,12 @@ class Writer {
     Version v = load(q);
     if (!std::erase_if(v.stored.files, [&](const FileCopy& f) { return f.abspath == rec.abspath; })) return;
     if (!v.stored.files.empty()) {
-      store(q, v, nullptr, m_db.get_termfreq(url_term(rec.url)) > 1);
+      store(q, v, nullptr, url_docs(url_term(rec.url)) > 1);
       return;
     }
-    m_db.delete_document(v.docid);
+    m_t.shards[v.shard].delete_document(v.docid);
     m_removed[url_key(url_term(rec.url))] = v.stored.first_indexed_ms;
-    if (m_db.get_termfreq(url_term(rec.url)) == 1) mark_all(rec.url, false);
+    if (url_docs(url_term(rec.url)) == 1) mark_all(rec.url, false);
   }
 
   /// When `url`, which has `others` versions in the database, was first indexed: as they say
@@ -556,9 +634,11 @@ class Writer {
     const std::string term = url_term(url);
     if (others > 0) {
       std::optional<int64_t> first;
-      for (Xapian::PostingIterator it = m_db.postlist_begin(term); it != m_db.postlist_end(term); ++it) {
-        const std::optional<int64_t> t = first_indexed_ms(m_db.get_document(*it).get_value(k_slot_first_indexed));
-        if (t && (!first || *t < *first)) first = t;
+      for (Xapian::WritableDatabase& db : m_t.shards) {
+        for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+          const std::optional<int64_t> t = first_indexed_ms(db.get_document(*it).get_value(k_slot_first_indexed));
+          if (t && (!first || *t < *first)) first = t;
+        }
       }
       return first;
     }
@@ -579,7 +659,7 @@ class Writer {
     bool shared;                          ///< its URL had files before this one
   };
 
-  Xapian::WritableDatabase& m_db;
+  WriteTarget m_t;
   FirstIndexed m_first;
   FirstTimes m_removed;  ///< URLs whose last version this writer deleted
   std::unique_ptr<DocumentBuilder> m_builder;
@@ -669,7 +749,8 @@ void commit(Writer& writer) {
 
 /// Updates the live database in place with one writer: change detection against the file
 /// records, then the deletion sweep. Commits every options.commit_every files.
-void update_in_place(Run& run, Xapian::WritableDatabase& db) {
+void update_in_place(Run& run, WriteTarget target) {
+  Xapian::WritableDatabase db = target.records;
   const std::vector<InputFile>& files = run.inputs.files;
   // Change detection: stat fields against the file records (point look-ups).
   std::vector<Task> tasks;
@@ -690,7 +771,7 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   size_t done = files.size() - tasks.size();
   run.observer.on_progress(done, files.size());
 
-  Writer writer(db, run.first);
+  Writer writer(std::move(target), run.first);
   size_t since_commit = 0;
   ordered_parallel_map<DocumentBuilder, Prepared>(
       tasks.size(), run.jobs, 8 * run.jobs,
@@ -725,6 +806,50 @@ void update_in_place(Run& run, Xapian::WritableDatabase& db) {
   }
   commit(writer);
   add_merges(run.report, writer.merges());
+}
+
+/// Moves the file records of a sharded database into GEN/records when it has none yet (a bulk
+/// build writes them into its shards): copied and committed there first, then deleted from the
+/// shards, so that a kill in between leaves them in both (harmless), never in neither.
+void gather_records(ShardedLive& live) {
+  const std::string prefix(k_record_prefix);
+  if (live.records.metadata_keys_begin(prefix) != live.records.metadata_keys_end(prefix)) return;
+  std::vector<std::vector<std::string>> keys(live.shards.size());
+  for (size_t k = 0; k < live.shards.size(); ++k) {
+    Xapian::WritableDatabase& shard = live.shards[k];
+    for (auto it = shard.metadata_keys_begin(prefix); it != shard.metadata_keys_end(prefix); ++it) {
+      keys[k].push_back(*it);
+      live.records.set_metadata(*it, shard.get_metadata(*it));
+    }
+  }
+  live.records.commit();
+  for (size_t k = 0; k < live.shards.size(); ++k) {
+    for (const std::string& key : keys[k]) live.shards[k].set_metadata(key, "");
+    live.shards[k].commit();
+  }
+}
+
+/// Updates a sharded live database in place: its local shards, a new shard for a period that
+/// has none, and its records (see WriteTarget). Errors: usage (the stub lists remote shards,
+/// which index cannot write), those of open_sharded_for_update.
+Status update_sharded(Run& run, ShardBy by) {
+  Result<ShardedLive> live = open_sharded_for_update(run.db_path);
+  if (!live) return live.error();
+  if (!live->remotes.empty()) {
+    return Error{ExitCode::usage,
+                 fmt::format("{}: remote shard {} cannot be updated by index; no file was indexed", run.db_path,
+                             live->remotes.front()),
+                 "update each remote shard on its host (newsidx --db FOLDER index ...), or rebuild the local "
+                 "shards with index --reindex (remote shards are kept as they are)"};
+  }
+  gather_records(*live);
+  WriteTarget target{live->shards, live->periods, live->records, true, by, [&](const std::string& period) {
+                       Result<size_t> k = add_shard(run.db_path, *live, period);
+                       if (!k) throw StatusError(k.error());
+                       return live->shards[*k];
+                     }};
+  update_in_place(run, std::move(target));
+  return ok_status();
 }
 
 /// True if `db_path` has no live database, or one without documents (or that cannot be read).
@@ -767,7 +892,7 @@ struct Part {
       : period(part_period(path_.filename().string())),
         path(std::move(path_)),
         db(open(path, flags)),
-        writer(db, first) {}
+        writer(WriteTarget::single(db), first) {}
   static Xapian::WritableDatabase open(const fs::path& path, int flags) {
     fs::create_directories(path);
     Xapian::WritableDatabase db(path.string(), flags);
@@ -846,7 +971,7 @@ class WriterParts {
   void apply(const InputFile& file, Prepared& p) {
     if (m_options.fault_hook) m_options.fault_hook("write", file.path);
     if (p.kind != Prepared::Kind::indexed) {
-      // A sharded database is rebuilt on every run, so it keeps no records of unindexed files.
+      // A sharded build keeps no records of unindexed files: its first update reads them again.
       if (m_by == ShardBy::none) m_parts[current("main")]->writer.apply(file, std::nullopt, p);
       return;
     }
@@ -1217,6 +1342,10 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
     if (unfinished && !resume && !unfinished->live) fs::remove_all(unfinished->generation);
     remove_stale_generations(db_path);
     bool publish = resume && first;
+    if (!resume && !options.rebuild && by != ShardBy::none && by == live_by && !live_is_empty(db_path)) {
+      if (Status s = update_sharded(run, by); !s) return s.error();
+      return report;
+    }
     if (!resume && !options.rebuild && by == ShardBy::none && live_by == ShardBy::none) {
       // A rebuild never reads the live database (it may be of another version, or corrupt).
       Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
@@ -1225,7 +1354,7 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
                          live->metadata_keys_begin(std::string(k_record_prefix)) ==
                              live->metadata_keys_end(std::string(k_record_prefix));
       if (!empty) {
-        update_in_place(run, *live);
+        update_in_place(run, WriteTarget::single(*live));
         live->close();
         return report;
       }

@@ -56,10 +56,18 @@ Xapian::Database open_shard(const Shard& shard, unsigned timeout_ms) {
 
 Result<Searcher> Searcher::open(const std::vector<std::string>& dbs, const OpenOptions& options) {
   std::vector<OpenShard> shards;
+  std::vector<Xapian::Database> records;
   std::vector<std::string> warnings;
   for (const std::string& path : dbs) {
     Result<std::vector<Shard>> listed = list_shards(path);
     if (!listed) return listed.error();
+    if (const std::string r = records_location(path); !r.empty()) {
+      try {
+        records.emplace_back(r);
+      } catch (const Xapian::Error& e) {
+        return database_error(r, e);
+      }
+    }
     for (Shard& shard : *listed) {
       try {
         Xapian::Database db = open_shard(shard, options.remote_timeout_ms);
@@ -74,11 +82,12 @@ Result<Searcher> Searcher::open(const std::vector<std::string>& dbs, const OpenO
       }
     }
   }
-  return Searcher(std::move(shards), options, std::move(warnings));
+  return Searcher(std::move(shards), std::move(records), options, std::move(warnings));
 }
 
-Searcher::Searcher(std::vector<OpenShard> shards, OpenOptions options, std::vector<std::string> warnings)
-    : m_shards(std::move(shards)), m_options(options), m_warnings(std::move(warnings)) {
+Searcher::Searcher(std::vector<OpenShard> shards, std::vector<Xapian::Database> records, OpenOptions options,
+                   std::vector<std::string> warnings)
+    : m_shards(std::move(shards)), m_records(std::move(records)), m_options(options), m_warnings(std::move(warnings)) {
   combine();
 }
 
@@ -819,12 +828,16 @@ Result<Xapian::docid> Searcher::resolve(std::string_view ref) {
       return abspath.empty() ? best : 0;
     };
     if (Xapian::docid d = by_url(std::string(ref), "")) return d;
-    // A file path: its record names the URL (Xapian reads metadata from the first shard only,
-    // so each shard is asked).
+    // A file path: its record names the URL. The records are metadata of an unsharded
+    // database, or of the records database of a sharded one (a bulk build leaves them in its
+    // shards; Xapian reads metadata from the first shard only, so each shard is asked).
     const std::string abspath = absolute_normal(std::string(ref));
     const std::string key = record_key(abspath);
-    for (const OpenShard& shard : m_shards) {
-      if (std::optional<FileRecord> rec = decode_record(shard.db.get_metadata(key)); rec && rec->state == FileState::indexed) {
+    std::vector<Xapian::Database> holders = m_records;
+    for (Xapian::Database& db : holders) db.reopen();  // index may have written it since open()
+    for (const OpenShard& shard : m_shards) holders.push_back(shard.db);
+    for (const Xapian::Database& db : holders) {
+      if (std::optional<FileRecord> rec = decode_record(db.get_metadata(key)); rec && rec->state == FileState::indexed) {
         if (Xapian::docid d = by_url(rec->url, abspath)) return d;
       }
     }

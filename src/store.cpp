@@ -28,6 +28,7 @@ constexpr std::string_view k_lock = "newsidx.lock";
 constexpr std::string_view k_generation_prefix = "gen-";
 constexpr std::string_view k_parts = "parts";
 constexpr std::string_view k_build_mark = "BUILD";
+constexpr std::string_view k_records = "records";
 
 bool is_generation_name(const std::string& name) {
   return name.size() > k_generation_prefix.size() && name.starts_with(k_generation_prefix) &&
@@ -265,6 +266,51 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
   } catch (const Xapian::Error& e) {
     return database_error(db_path, e);
   }
+}
+
+Result<ShardedLive> open_sharded_for_update(const std::string& db_path) {
+  try {
+    Result<Stub> stub = read_stub(db_path);
+    if (!stub) return stub.error();
+    if (stub->periods.empty() || !stub->parts.empty()) {
+      return Error{ExitCode::db_invalid, fmt::format("{}: not a sharded database", db_path), ""};
+    }
+    const fs::path generation = fs::path(db_path) / stub->generation;
+    ShardedLive live{generation.string(), stub->periods, {}, Xapian::WritableDatabase((generation / k_records).string(), Xapian::DB_CREATE_OR_OPEN), stub->remotes};
+    for (const std::string& period : stub->periods) {
+      live.shards.emplace_back((generation / period).string(), Xapian::DB_OPEN);
+      if (Status s = check_schema(live.shards.back()); !s) return s.error();
+    }
+    return live;
+  } catch (const Xapian::Error& e) {
+    return database_error(db_path, e);
+  }
+}
+
+Result<size_t> add_shard(const std::string& db_path, ShardedLive& live, const std::string& period) {
+  try {
+    Xapian::WritableDatabase db((fs::path(live.generation) / period).string(), Xapian::DB_CREATE);
+    stamp_schema(db);
+    db.commit();
+    std::vector<std::string> periods = live.periods;
+    periods.push_back(period);
+    std::sort(periods.begin(), periods.end());
+    const std::string name = fs::path(live.generation).filename().string();
+    if (Status s = write_stub(db_path, Stub{name, periods, {}, live.remotes}); !s) return s.error();
+    live.periods.push_back(period);
+    live.shards.push_back(std::move(db));
+    return live.shards.size() - 1;
+  } catch (const Xapian::Error& e) {
+    return database_error(db_path, e);
+  }
+}
+
+std::string records_location(const std::string& db_path) {
+  Result<Stub> stub = read_stub(db_path);
+  if (!stub || stub->periods.empty()) return "";
+  const fs::path records = fs::path(db_path) / stub->generation / k_records;
+  std::error_code ec;
+  return fs::exists(records, ec) ? records.string() : "";
 }
 
 Result<std::string> create_generation(const std::string& db_path) {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -332,6 +333,92 @@ TEST_F(Shards, ReindexingWithoutShardByKeepsTheLayoutAndShardByNoneMergesIt) {
   EXPECT_EQ(Xapian::Database(shards->front().location).get_doccount(), 154u);
 }
 
+/// The URLs of every document of each local shard of `db`, by shard name.
+std::map<std::string, std::multiset<std::string>> urls_by_shard(const std::string& db) {
+  std::map<std::string, std::multiset<std::string>> out;
+  Result<std::vector<Shard>> shards = list_shards(db);
+  EXPECT_TRUE(shards.ok());
+  for (const Shard& s : shards.ok() ? *shards : std::vector<Shard>{}) {
+    Xapian::Database d(s.location);
+    for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it) out[s.name].insert(from_document_data(d.get_document(*it).get_data()).url);
+  }
+  return out;
+}
+
+TEST_F(Shards, AShardedDatabaseIsUpdatedInPlaceAndMatchesAFreshBuild) {
+  TempDir dir;
+  fs::copy(s_dir->path() / "in", dir.path() / "in");
+  index_into(dir.str("db"), dir.str("in"), ShardBy::year);
+  const std::vector<Shard> before = *list_shards(dir.str("db"));
+
+  // Across periods: a new 2020 article, one in a new period (2022), a changed 2019 article, a
+  // deleted 2021 one, a new copy in 2022 of a 2020 article (its one version moves to 2022), and
+  // the 2021 copy of k_copied_url deleted (its version moves to the year of the 2019 copy).
+  const fs::path in = dir.path() / "in";
+  write_file(in / "new-2020.md", article(k_2020_01_01 + 40 * k_day, "香港 新", "https://example.org/new-2020", "<p>香港 疫苗 新文章</p>"));
+  write_file(in / "new-2022.md", article(k_2021_01_01 + 400 * k_day, "香港 2022", "https://example.org/new-2022", "<p>香港 选举 2022</p>"));
+  write_file(in / "a010.md", article(k_2019_01_01 + 80 * k_day, "疫情 改写", "https://example.org/10", "<p>疫情 经济 改写 香港</p>"));
+  fs::remove(in / "a140.md");
+  const std::string a075 = slurp(in / "a075.md");
+  std::string copy = a075;
+  copy.replace(4, 13, std::to_string(k_2021_01_01 + 420 * k_day));  // same content, published in 2022
+  write_file(in / "a075-copy.md", copy);
+  fs::remove(in / "copied-a.md");
+
+  Quiet quiet;
+  IndexOptions options;
+  Result<IndexReport> r = index_paths(dir.str("db"), {dir.str("in")}, options, quiet);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->indexed, 4u);  // new-2020, new-2022, a010, a075-copy
+  EXPECT_EQ(r->removed, 2u);
+  // In place: the shards that were there are the same folders; 2022 was added beside them.
+  const std::vector<Shard> after = *list_shards(dir.str("db"));
+  std::vector<std::string> names;
+  for (const Shard& s : after) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"2019", "2020", "2021", "2022", "undated"}));
+  for (const Shard& b : before) {
+    EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const Shard& a) { return a.location == b.location; })) << b.location;
+  }
+  // The file records left the shards for GEN/records.
+  EXPECT_FALSE(records_location(dir.str("db")).empty());
+  for (const Shard& s : after) {
+    Xapian::Database d(s.location);
+    EXPECT_EQ(d.metadata_keys_begin("newsidx.file."), d.metadata_keys_end("newsidx.file.")) << s.name;
+  }
+
+  // Every document in the shard of its winning copy, every query ranked as by a fresh sharded
+  // build and by one database.
+  index_into(dir.str("fresh"), dir.str("in"), ShardBy::year);
+  index_into(dir.str("one"), dir.str("in"), std::nullopt);
+  EXPECT_EQ(urls_by_shard(dir.str("db")), urls_by_shard(dir.str("fresh")));
+  EXPECT_EQ(urls_by_shard(dir.str("db"))["2022"].count("https://example.org/75"), 1u);
+  EXPECT_EQ(urls_by_shard(dir.str("db"))["2019"].count(k_copied_url), 1u);
+  Result<Searcher> updated = Searcher::open(dir.str("db"));
+  Result<Searcher> fresh = Searcher::open(dir.str("fresh"));
+  Result<Searcher> one = Searcher::open(dir.str("one"));
+  ASSERT_TRUE(updated.ok() && fresh.ok() && one.ok());
+  for (const std::string& q : k_queries) {
+    const std::vector<std::string> want = ranked_urls(*one, q);
+    EXPECT_EQ(ranked_urls(*fresh, q), want) << q;
+    EXPECT_EQ(ranked_urls(*updated, q), want) << q;
+  }
+  Result<Xapian::docid> d = updated->resolve((in / "a075-copy.md").string());
+  ASSERT_TRUE(d.ok()) << d.error().message;
+
+  // Unchanged: nothing is read again, also after compact (which carries the records along).
+  r = index_paths(dir.str("db"), {dir.str("in")}, options, quiet);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->indexed, 0u);
+  EXPECT_EQ(r->removed, 0u);
+  ASSERT_TRUE(compact_database(dir.str("db"), false).ok());
+  r = index_paths(dir.str("db"), {dir.str("in")}, options, quiet);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->indexed, 0u);
+  Result<Searcher> compacted = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(compacted->resolve((in / "a075-copy.md").string()).ok());
+}
+
 TEST_F(Shards, CompactMergesClosedMonthsIntoYearsAndKeepsEveryResult) {
   TempDir dir;
   index_into(dir.str("db"), s_dir->str("in"), ShardBy::month);
@@ -458,6 +545,14 @@ TEST_F(Shards, RemoteShardsServedByXapianTcpsrvRankLikeOneDatabase) {
   Result<Searcher> one = Searcher::open("tcp://" + servers[0]->address());
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_GT(one->database().get_doccount(), 0u);
+  // index does not write remote shards: it refuses to update, naming one, and changes nothing.
+  Quiet quiet;
+  const std::string stub_before = slurp(dir.path() / "db" / "XAPIANDB");
+  Result<IndexReport> refused = index_paths(dir.str("db"), {s_dir->str("in")}, IndexOptions{}, quiet);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ExitCode::usage);
+  EXPECT_NE(refused.error().message.find(servers[0]->address()), std::string::npos) << refused.error().message;
+  EXPECT_EQ(slurp(dir.path() / "db" / "XAPIANDB"), stub_before);
 
   // A shard that is down: a clear error naming it, or with allow_partial the other shards' results.
   const std::string down = servers[1]->address();

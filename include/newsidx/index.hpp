@@ -89,8 +89,8 @@ struct IndexOptions {
   bool delete_missing = true;    ///< remove articles whose files are gone from under the roots
   bool retry_failed = false;     ///< re-read files that failed before even if unchanged
   /// --shard-by: one database per period of publish time. Unset keeps the live database's layout.
-  /// A sharded database is rebuilt in full on every run (Xapian 1.4 writes one database at a
-  /// time); the default layout is updated in place.
+  /// Later runs update a sharded database in place (its local shards, a new shard for a new
+  /// period, its records in GEN/records); another layout is a rebuild.
   std::optional<ShardBy> shard_by;
   /// An input that does not exist is no error but a root of the deletion sweep only, which
   /// removes the articles of the file, or of the folder's files, that went away (--watch names
@@ -154,11 +154,12 @@ class IndexObserver {
 /// A first build (into an empty database) and a --reindex are bulk builds into part databases
 /// (see index.cpp and store.hpp) that an interruption, even SIGKILL, leaves on disk: the next
 /// run resumes them, ending with the documents of an uninterrupted run.
-/// Holds the database's WriteLock throughout. Errors: db_locked, db_invalid, io_error (an input
-/// path is missing, unless IndexOptions::gone_inputs_ok), write_failed (disk full or an I/O
-/// error while writing: "DB: no space left on device (while STEP)"; what was committed before is
-/// kept), internal (an exception on an indexing thread, naming the file or step). Every thread
-/// has returned when it returns.
+/// Holds the database's WriteLock throughout. Errors: usage (a sharded database with remote
+/// shards, which only --reindex writes), db_locked, db_invalid, io_error (an input path is
+/// missing, unless IndexOptions::gone_inputs_ok), write_failed (disk full or an I/O error while
+/// writing: "DB: no space left on device (while STEP)"; what was committed before is kept),
+/// internal (an exception on an indexing thread, naming the file or step). Every thread has
+/// returned when it returns.
 Result<IndexReport> index_paths(const std::string& db_path, const std::vector<std::string>& inputs,
                                 const IndexOptions& options, IndexObserver& observer);
 

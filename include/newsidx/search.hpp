@@ -155,7 +155,8 @@ class Searcher {
     /// The docid in m_db of docid `d` of db (Xapian interleaves the docids of its shards).
     [[nodiscard]] Xapian::docid global(Xapian::docid d) const;
   };
-  Searcher(std::vector<OpenShard> shards, OpenOptions options, std::vector<std::string> warnings);
+  Searcher(std::vector<OpenShard> shards, std::vector<Xapian::Database> records, OpenOptions options,
+           std::vector<std::string> warnings);
   /// Appends the files of the other versions of `a`'s URL (not document `docid`) to a.files.
   void add_other_versions(Xapian::docid docid, StoredArticle& a) const;
   View view(const QueryFilters& filters) const;
@@ -176,6 +177,7 @@ class Searcher {
                     const CompiledQuery& highlight, const SearchOptions& options, const std::string& exclude = "",
                     std::optional<std::string_view> query_text = std::nullopt);
   std::vector<OpenShard> m_shards;
+  std::vector<Xapian::Database> m_records;  ///< the records databases of sharded databases (records_location)
   OpenOptions m_options;
   std::vector<std::string> m_warnings;
   bool m_remote = false;  ///< some shard is remote: verification runs here, not in a MatchDecider

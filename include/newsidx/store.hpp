@@ -83,9 +83,32 @@ bool database_exists(const std::string& db_path);
 
 /// Opens the live database for update, creating an empty generation if there is none.
 /// Requires the WriteLock. Errors: db_invalid (corrupt, not newsidx, other schema, sharded:
-/// sharded databases are rebuilt, see index.hpp; an unfinished first build, which
-/// index_paths resumes instead).
+/// see open_sharded_for_update; an unfinished first build, which index_paths resumes instead).
 Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path);
+
+/// The local date shards of a sharded live database, open for update, and the database of its
+/// file records: GEN/records, which the stub does not list (readers never search it).
+struct ShardedLive {
+  std::string generation;                        ///< folder of the live generation
+  std::vector<std::string> periods;              ///< of the local shards, in stub order
+  std::vector<Xapian::WritableDatabase> shards;  ///< parallel to periods
+  Xapian::WritableDatabase records;              ///< GEN/records, created if missing
+  std::vector<std::string> remotes;              ///< HOST:PORT of the remote shards: read-only for index
+};
+
+/// Opens every local shard of the sharded live database of PATH, and its records database.
+/// Requires the WriteLock. Errors: db_invalid (not sharded, an unfinished first build, a shard
+/// of another schema, corrupt), write_failed.
+Result<ShardedLive> open_sharded_for_update(const std::string& db_path);
+
+/// Creates the empty shard GEN/PERIOD (schema stamped and committed) and lists it in the stub,
+/// atomically (readers see the old stub or the new one); returns its index in `live`.
+/// Errors: write_failed.
+Result<size_t> add_shard(const std::string& db_path, ShardedLive& live, const std::string& period);
+
+/// The folder of the records database of a sharded database at PATH (GEN/records), or "" when
+/// it has none (unsharded: the records are metadata of the database itself).
+std::string records_location(const std::string& db_path);
 
 /// Creates an empty new generation folder and returns its path (for rebuilds).
 Result<std::string> create_generation(const std::string& db_path);

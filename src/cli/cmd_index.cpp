@@ -213,11 +213,6 @@ void run_index(Context& ctx, const IndexArgs& args) {
   std::optional<FolderWatcher> watcher;
   int wake[2] = {-1, -1};
   if (args.watch) {
-    if (options.shard_by.value_or(live_sharding(*db)) != ShardBy::none) {
-      ctx.exit_code = report(Error{ExitCode::usage, "--watch cannot follow a sharded database",
-                                   "a sharded database is rebuilt in full on every run; watch one without --shard-by"});
-      return;
-    }
     Result<FolderWatcher> opened = FolderWatcher::open(args.paths);
     if (failed(ctx, opened)) return;
     watcher.emplace(std::move(*opened));
@@ -246,8 +241,8 @@ void add_index_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--reindex", args->reindex,
                 "Rebuild from scratch into a new database, then swap it in (the old one serves until then)");
   cmd->add_option("--shard-by", args->shard_by,
-                  "One database per year or month of publish time (none: one database); rebuilds. A sharded "
-                  "database is rebuilt on every run")
+                  "One database per year or month of publish time (none: one database); a new layout is a "
+                  "rebuild, later runs update it in place")
       ->check(CLI::IsMember({"none", "year", "month"}));
   cmd->add_flag("--no-delete", args->no_delete, "Keep articles whose files are gone");
   cmd->add_flag("--retry-failed", args->retry_failed, "Retry files that failed before even if unchanged");
