@@ -445,6 +445,31 @@ TEST_F(Shards, CompactMergesClosedMonthsIntoYearsAndKeepsEveryResult) {
   EXPECT_EQ(ranked_urls(*one, "香港"), ranked_urls(*single, "香港"));
 }
 
+TEST_F(Shards, AnUpdateAfterMergeMonthsWritesClosedMonthsToTheirYearShard) {
+  TempDir dir;
+  fs::copy(s_dir->path() / "in", dir.path() / "in");
+  // An article of the current month: its month stays a shard of its own after --merge-months.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  write_file(dir.path() / "in" / "open-1.md", article(now_ms - 2000, "香港 open", "https://example.org/open-1", "<p>香港 open</p>"));
+  index_into(dir.str("db"), dir.str("in"), ShardBy::month);
+  ASSERT_TRUE(compact_database(dir.str("db"), true).ok());
+  // A new article of a closed month (2020-03, now in the shard 2020), and one more of this month.
+  write_file(dir.path() / "in" / "closed.md", article(k_2020_01_01 + 70 * k_day, "香港 closed", "https://example.org/closed", "<p>香港 closed</p>"));
+  write_file(dir.path() / "in" / "open.md", article(now_ms - 1000, "香港 open", "https://example.org/open", "<p>香港 open</p>"));
+  index_into(dir.str("db"), dir.str("in"), std::nullopt);
+  std::map<std::string, std::multiset<std::string>> by_shard = urls_by_shard(dir.str("db"));
+  EXPECT_EQ(by_shard["2020"].count("https://example.org/closed"), 1u);
+  EXPECT_EQ(by_shard.count("2020-03"), 0u);
+  const std::string this_month = shard_period(now_ms - 1000, ShardBy::month);
+  EXPECT_EQ(by_shard[this_month].count("https://example.org/open"), 1u);
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  Result<DatabaseStats> st = s->stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->shards.size(), 5u);  // 2019, 2020, 2021, the current month, undated
+  EXPECT_EQ(st->versions, 157u);     // 154 and the three new articles
+}
+
 // ---------------------------------------------------------------------------------------------
 // Remote shards
 
