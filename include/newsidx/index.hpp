@@ -1,8 +1,8 @@
 // index.hpp — the Xapian writer: article → document, and indexing files and folders.
 #pragma once
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,7 +48,7 @@ struct StoredArticle {
   std::optional<int64_t> published_ms;
   std::string source;
   std::string author;
-  std::string text;  ///< visible body text, paragraphs separated by '\n'
+  std::string text;             ///< visible body text, paragraphs separated by '\n'
   std::vector<FileCopy> files;  ///< every file with this URL, the indexed copy first
   /// When the URL was first indexed (epoch ms UTC; see k_slot_first_indexed); nullopt: unknown.
   std::optional<int64_t> first_indexed_ms;
@@ -81,13 +81,13 @@ class DocumentBuilder {
 std::string default_db_path();
 
 struct IndexOptions {
-  unsigned jobs = 0;             ///< worker threads for reading/parsing/segmenting; 0 = all cores
-  size_t commit_every = 2000;    ///< documents per Xapian commit (bounds the writer's memory)
-  size_t part_docs = 50000;      ///< bulk builds: documents per part database (see index.cpp)
+  unsigned jobs = 0;                  ///< worker threads for reading/parsing/segmenting; 0 = all cores
+  size_t commit_every = 2000;         ///< documents per Xapian commit (bounds the writer's memory)
+  size_t part_docs = 50000;           ///< bulk builds: documents per part database (see index.cpp)
   size_t max_file_bytes = 16u << 20;  ///< larger files fail with "file too large"
-  bool rebuild = false;          ///< --reindex: build a new generation from scratch, then swap it in
-  bool delete_missing = true;    ///< remove articles whose files are gone from under the roots
-  bool retry_failed = false;     ///< re-read files that failed before even if unchanged
+  bool rebuild = false;               ///< --reindex: build a new generation from scratch, then swap it in
+  bool delete_missing = true;         ///< remove articles whose files are gone from under the roots
+  bool retry_failed = false;          ///< re-read files that failed before even if unchanged
   /// --shard-by: one database per period of publish time. Unset keeps the live database's layout.
   /// Later runs update a sharded database in place (its local shards, a new shard for a new
   /// period, its records in GEN/records); another layout is a rebuild.
@@ -119,20 +119,20 @@ enum class FileOutcome : uint8_t {
 
 struct IndexReport {
   size_t indexed = 0;
-  size_t updated = 0;         ///< of `indexed`, files that an earlier run had read (they changed)
+  size_t updated = 0;  ///< of `indexed`, files that an earlier run had read (they changed)
   size_t unchanged = 0;
   size_t skipped = 0;
   size_t failed = 0;          ///< failed in this run
   size_t failed_earlier = 0;  ///< unchanged files that failed in an earlier run (not retried)
   size_t removed = 0;
-  size_t warnings = 0;        ///< indexed with a note (converted charset, invalid UTF-8 replaced,
-                              ///< no publish time)
-  size_t resumed = 0;         ///< files done by an interrupted build that this run completed
-  size_t merged_files = 0;    ///< indexed files that joined an article already there (same URL)
-  size_t merged_versions = 0; ///< of which, with content that no other file of the URL has
-  size_t merged_urls = 0;     ///< the articles they joined
-  bool interrupted = false;   ///< stopped by IndexOptions::stop; finished work is committed
-  bool rebuild_kept = false;  ///< interrupted rebuild: its parts wait for the next --reindex, the old database serves
+  size_t warnings = 0;         ///< indexed with a note (converted charset, invalid UTF-8 replaced,
+                               ///< no publish time)
+  size_t resumed = 0;          ///< files done by an interrupted build that this run completed
+  size_t merged_files = 0;     ///< indexed files that joined an article already there (same URL)
+  size_t merged_versions = 0;  ///< of which, with content that no other file of the URL has
+  size_t merged_urls = 0;      ///< the articles they joined
+  bool interrupted = false;    ///< stopped by IndexOptions::stop; finished work is committed
+  bool rebuild_kept = false;   ///< interrupted rebuild: its parts wait for the next --reindex, the old database serves
 };
 
 /// Receives per-file events while indexing runs. Called from the calling thread only.

@@ -43,8 +43,8 @@ inline constexpr int k_json_format_version = 1;
 enum class OutputFormat : uint8_t { text, json, jsonl, tsv, paths };
 
 /// Every field a hit has, in output order; --fields picks from these.
-inline constexpr std::string_view k_hit_fields[] = {"id",   "rank", "score",      "date",    "source",    "title",
-                                                    "author", "url", "path", "duplicates", "snippet", "highlights"};
+inline constexpr std::string_view k_hit_fields[] = {"id",     "rank", "score", "date",       "source",  "title",
+                                                    "author", "url",  "path",  "duplicates", "snippet", "highlights"};
 /// Default fields of --format tsv.
 inline constexpr std::string_view k_tsv_default_fields[] = {"rank", "score", "date", "source", "title", "path"};
 

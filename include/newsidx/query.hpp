@@ -42,9 +42,9 @@ struct TokenRange {
 /// What command-line flags add to the query string: restrictions, and the regional vocabulary
 /// its literals are expanded with.
 struct QueryFilters {
-  std::optional<int64_t> since_ms;  ///< published at or after (epoch ms UTC)
-  std::optional<int64_t> until_ms;  ///< published before (epoch ms UTC, exclusive)
-  std::vector<std::string> sources; ///< any of these hosts (or parent domains)
+  std::optional<int64_t> since_ms;   ///< published at or after (epoch ms UTC)
+  std::optional<int64_t> until_ms;   ///< published before (epoch ms UTC, exclusive)
+  std::vector<std::string> sources;  ///< any of these hosts (or parent domains)
   /// First indexed at or after (epoch ms UTC; k_slot_first_indexed): an article whose time is
   /// unknown never matches.
   std::optional<int64_t> added_since_ms;

@@ -21,8 +21,8 @@ namespace newsidx {
 enum class SortOrder : uint8_t { relevance, newest, oldest };
 
 struct SearchOptions {
-  size_t offset = 0;            ///< results to skip
-  size_t limit = 10;            ///< results to return; 0 (or any number past the document count) = all
+  size_t offset = 0;  ///< results to skip
+  size_t limit = 10;  ///< results to return; 0 (or any number past the document count) = all
   SortOrder sort = SortOrder::relevance;
   size_t snippet_columns = 72;  ///< snippet width in terminal columns
   bool snippets = true;         ///< false: leave Hit::snippet empty (saves re-tokenizing each hit)
@@ -38,8 +38,8 @@ struct SearchOptions {
 inline constexpr size_t k_docs_per_slice = 100000;
 
 struct Hit {
-  size_t rank = 0;        ///< 1-based, counting from the first match (offset included)
-  double score = 0;       ///< BM25 weight (Xapian), higher is better
+  size_t rank = 0;          ///< 1-based, counting from the first match (offset included)
+  double score = 0;         ///< BM25 weight (Xapian), higher is better
   Xapian::docid docid = 0;  ///< the version of its URL that matched (or ranked best)
   StoredArticle article;    ///< that version; its files, then those of the URL's other versions
   Snippet snippet;

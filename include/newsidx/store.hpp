@@ -114,8 +114,9 @@ std::string records_location(const std::string& db_path);
 Result<std::string> create_generation(const std::string& db_path);
 
 /// Makes `generation` (a folder made by create_generation) the live database, atomically, and
-/// removes every other generation (the one it replaces, and any unfinished build). `periods` names its date shards (subfolders); empty for
-/// an unsharded generation. The `remote` lines of the old stub are kept. Requires the WriteLock.
+/// removes every other generation (the one it replaces, and any unfinished build). `periods` names its date shards
+/// (subfolders); empty for an unsharded generation. The `remote` lines of the old stub are kept. Requires the
+/// WriteLock.
 Status publish_generation(const std::string& db_path, const std::string& generation,
                           const std::vector<std::string>& periods = {});
 

@@ -69,18 +69,23 @@ class StderrObserver : public IndexObserver {
 
   void on_file(const std::string& path, FileOutcome outcome, std::string_view note) override {
     switch (outcome) {
-      case FileOutcome::failed: line(fmt::format("{}: {}", path, note)); break;
+      case FileOutcome::failed:
+        line(fmt::format("{}: {}", path, note));
+        break;
       case FileOutcome::skipped:
         if (!m_quiet) line(fmt::format("{}: skipped: {}", path, note));
         break;
       case FileOutcome::indexed:
-        if (!m_quiet && !note.empty()) line(fmt::format("{}: warning: {}", path, note));
-        else if (m_verbose) line(fmt::format("{}: indexed", path));
+        if (!m_quiet && !note.empty())
+          line(fmt::format("{}: warning: {}", path, note));
+        else if (m_verbose)
+          line(fmt::format("{}: indexed", path));
         break;
       case FileOutcome::removed:
         if (m_verbose) line(fmt::format("{}: removed (file is gone)", path));
         break;
-      case FileOutcome::unchanged: break;
+      case FileOutcome::unchanged:
+        break;
     }
   }
 

@@ -76,7 +76,9 @@ class SearchRun {
       return static_cast<int>(*n ? ExitCode::ok : ExitCode::no_results);
     }
     if (!a.facet.empty()) {
-      const FacetKind kind = a.facet == "source" ? FacetKind::source : a.facet == "month" ? FacetKind::month : FacetKind::year;
+      const FacetKind kind = a.facet == "source"  ? FacetKind::source
+                             : a.facet == "month" ? FacetKind::month
+                                                  : FacetKind::year;
       Result<std::vector<FacetCount>> counts = searcher.facet(query, m_options.filters, kind);
       if (!counts) return report(counts.error());
       print_facets(stdout, a.facet, *counts, json, named, bar_columns());
@@ -191,7 +193,8 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       valid.push_back(compiled.ok());
       if (!compiled) {
         const Error e = compiled.error();
-        worst = report(many ? Error{e.code, fmt::format("{}:{}: {}", args->queries_file, queries[i].line, e.message), e.hint} : e);
+        worst = report(
+            many ? Error{e.code, fmt::format("{}:{}: {}", args->queries_file, queries[i].line, e.message), e.hint} : e);
         if (!many) {
           ctx.exit_code = worst;
           return;

@@ -53,7 +53,9 @@ void add_variants_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("variants", "Show the regional-vocabulary class of a word (特朗普 = 川普)");
   cmd->add_option("word", args->word, "A word (any script); or a text, whose forms are each shown")->required();
   cmd->add_option("--variants", args->file, "The user's variants file (default: $XDG_CONFIG_HOME/newsidx/variants)");
-  cmd->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("-f,--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->footer(R"(Prints each form of the class and where it comes from: cgroup:PAGE:REGION (a Chinese
 Wikipedia conversion group), opencc:DICTIONARY:REGION, or user:FILE:LINE. A text that is not one
 form lists the class of each form found in it, as `search` expands it.
