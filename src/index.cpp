@@ -555,12 +555,20 @@ class Writer {
   /// Sets (or clears) XV on every version of `url`: when a second version appears (or the
   /// second but last goes).
   void mark_all(const std::string& url, bool marked) {
+    for_each_version(url, [&](Xapian::WritableDatabase& db, Xapian::docid docid, Xapian::Document& doc) {
+      set_mark(doc, marked);
+      db.replace_document(docid, doc);
+    });
+  }
+
+  /// Calls f(shard, docid, document) for every version of `url`, in every shard.
+  template <class F>
+  void for_each_version(const std::string& url, F&& f) {
     const std::string term = url_term(url);
     for (Xapian::WritableDatabase& db : m_t.shards) {
       for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
         Xapian::Document doc = db.get_document(*it);
-        set_mark(doc, marked);
-        db.replace_document(*it, doc);
+        f(db, *it, doc);
       }
     }
   }
@@ -631,18 +639,15 @@ class Writer {
   /// (the earliest), else as a version of it that this writer deleted says (a changed file
   /// leaves its version before it joins its new one), else as m_first.prior says, else now.
   std::optional<int64_t> first_indexed(const std::string& url, Xapian::doccount others) {
-    const std::string term = url_term(url);
     if (others > 0) {
       std::optional<int64_t> first;
-      for (Xapian::WritableDatabase& db : m_t.shards) {
-        for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
-          const std::optional<int64_t> t = first_indexed_ms(db.get_document(*it).get_value(k_slot_first_indexed));
-          if (t && (!first || *t < *first)) first = t;
-        }
-      }
+      for_each_version(url, [&](Xapian::WritableDatabase&, Xapian::docid, const Xapian::Document& doc) {
+        const std::optional<int64_t> t = first_indexed_ms(doc.get_value(k_slot_first_indexed));
+        if (t && (!first || *t < *first)) first = t;
+      });
       return first;
     }
-    const uint64_t key = url_key(term);
+    const uint64_t key = url_key(url_term(url));
     if (const auto it = m_removed.find(key); it != m_removed.end()) return it->second;
     if (m_first.prior) {
       if (const auto it = m_first.prior->find(key); it != m_first.prior->end()) return it->second;
