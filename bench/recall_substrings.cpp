@@ -16,8 +16,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <xapian.h>
+#include <nlohmann/json.hpp>
 
 #include "newsidx/index.hpp"
 #include "newsidx/text.hpp"

@@ -14,17 +14,14 @@
 namespace newsidx {
 namespace {
 
-constexpr std::string_view k_reason_bad_link =
-    "malformed link line (expected [title](url) before ------)";
+constexpr std::string_view k_reason_bad_link = "malformed link line (expected [title](url) before ------)";
 constexpr std::string_view k_separator_line = "------";
 constexpr std::string_view k_cdt_date_prefix = "日期：";
 constexpr std::string_view k_feedx_footer_marker = "获取更多RSS";
 // What feedx puts right before its footer; left alone it is only an empty block.
 constexpr std::string_view k_feedx_footer_lead = "<br><hr><div>";
 
-Error parse_error(std::string_view reason) {
-  return Error{ExitCode::some_failed, std::string(reason), {}};
-}
+Error parse_error(std::string_view reason) { return Error{ExitCode::some_failed, std::string(reason), {}}; }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
 
@@ -36,9 +33,7 @@ std::string_view trim(std::string_view s) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-char to_lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Reads lines off the front of a buffer, splitting on '\n' only: bare '\r', U+2028 and
 // friends are content in these files.
@@ -146,7 +141,9 @@ FrontMatter parse_front_matter(std::string_view block) {
 constexpr int64_t k_first_publish_ms = -62135596800000;  // 0001-01-01T00:00:00Z
 constexpr int64_t k_end_publish_ms = 253402300800000;    // 10000-01-01T00:00:00Z
 
-bool is_comment_line(std::string_view line) { return line.size() >= 7 && line.starts_with("<!--") && line.ends_with("-->"); }
+bool is_comment_line(std::string_view line) {
+  return line.size() >= 7 && line.starts_with("<!--") && line.ends_with("-->");
+}
 
 // Parses "<!--1715961543000-->": the generator writes `${Date.parse(pubDate)}`, a number of
 // milliseconds or NaN. Returns false when the line is not such a comment (`<!-- fonts -->` opens
@@ -292,16 +289,14 @@ struct DateFields {
 
 std::optional<int64_t> to_epoch_ms(const DateFields& f) {
   using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{f.year},
-                           std::chrono::month{static_cast<unsigned>(f.month)},
+  const year_month_day ymd{std::chrono::year{f.year}, std::chrono::month{static_cast<unsigned>(f.month)},
                            std::chrono::day{static_cast<unsigned>(f.day)}};
   // Second 60 is allowed for leap seconds; it lands on the next minute's :00.
-  if (!ymd.ok() || f.hour < 0 || f.hour > 23 || f.minute < 0 || f.minute > 59 || f.second < 0 ||
-      f.second > 60) {
+  if (!ymd.ok() || f.hour < 0 || f.hour > 23 || f.minute < 0 || f.minute > 59 || f.second < 0 || f.second > 60) {
     return std::nullopt;
   }
-  const auto t = sys_days{ymd} + hours{f.hour} + minutes{f.minute - f.offset_minutes} +
-                 seconds{f.second} + milliseconds{f.millis};
+  const auto t =
+      sys_days{ymd} + hours{f.hour} + minutes{f.minute - f.offset_minutes} + seconds{f.second} + milliseconds{f.millis};
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
@@ -338,8 +333,7 @@ class Scanner {
 
   std::string_view word() {
     const size_t start = m_pos;
-    while (!at_end() && ((m_s[m_pos] >= 'a' && m_s[m_pos] <= 'z') ||
-                         (m_s[m_pos] >= 'A' && m_s[m_pos] <= 'Z'))) {
+    while (!at_end() && ((m_s[m_pos] >= 'a' && m_s[m_pos] <= 'z') || (m_s[m_pos] >= 'A' && m_s[m_pos] <= 'Z'))) {
       ++m_pos;
     }
     return m_s.substr(start, m_pos - start);
@@ -411,7 +405,8 @@ Result<Article> parse_article(std::string_view bytes, std::string_view path) {
   const size_t separator = find_separator_line(rest);
   if (!rest.starts_with('[') || separator == std::string_view::npos) {
     // A timestamp line promises an article: what follows it is damaged, not absent.
-    if (has_timestamp) return parse_error("truncated or damaged header: no [title](url) and ------ after the timestamp");
+    if (has_timestamp)
+      return parse_error("truncated or damaged header: no [title](url) and ------ after the timestamp");
     if (front_matter.present && !url_host(front_matter.url).empty()) {
       return parse_front_matter_post(std::move(article), front_matter, rest);
     }
@@ -458,8 +453,7 @@ std::string url_host(std::string_view url) {
   if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
   for (const char c : url.substr(0, scheme_end)) {
     const char l = to_lower_ascii(c);
-    const bool scheme_char =
-        (l >= 'a' && l <= 'z') || is_digit(l) || l == '+' || l == '-' || l == '.';
+    const bool scheme_char = (l >= 'a' && l <= 'z') || is_digit(l) || l == '+' || l == '-' || l == '.';
     if (!scheme_char) return {};
   }
   std::string_view authority = url.substr(scheme_end + 3);
@@ -479,8 +473,8 @@ std::string url_host(std::string_view url) {
 }
 
 std::optional<int64_t> parse_rfc2822_ms(std::string_view s) {
-  static constexpr std::array<std::string_view, 12> k_months = {
-      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<std::string_view, 12> k_months = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
   Scanner sc(trim(s));
   sc.skip_spaces();
   if (!is_digit(sc.peek())) {
@@ -515,11 +509,18 @@ std::optional<int64_t> parse_rfc2822_ms(std::string_view s) {
       std::string_view name;
       int offset_minutes;
     };
-    static constexpr std::array<Zone, 12> k_zones = {{{"gmt", 0}, {"ut", 0}, {"utc", 0},
-                                                      {"z", 0}, {"est", -300}, {"edt", -240},
-                                                      {"cst", -360}, {"cdt", -300},
-                                                      {"mst", -420}, {"mdt", -360},
-                                                      {"pst", -480}, {"pdt", -420}}};
+    static constexpr std::array<Zone, 12> k_zones = {{{"gmt", 0},
+                                                      {"ut", 0},
+                                                      {"utc", 0},
+                                                      {"z", 0},
+                                                      {"est", -300},
+                                                      {"edt", -240},
+                                                      {"cst", -360},
+                                                      {"cdt", -300},
+                                                      {"mst", -420},
+                                                      {"mdt", -360},
+                                                      {"pst", -480},
+                                                      {"pdt", -420}}};
     const std::string_view zone = sc.word();
     bool known = false;
     for (const Zone& z : k_zones) {

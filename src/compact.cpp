@@ -66,7 +66,8 @@ Result<CompactReport> compact_database(const std::string& db_path, bool merge_cl
       Xapian::Database merged;
       for (const Shard* s : sources) {
         Xapian::Database db(s->location);
-        if (Status ok = check_schema(db); !ok) return Error{ok.error().code, fmt::format("{}: {}", s->location, ok.error().message), ok.error().hint};
+        if (Status ok = check_schema(db); !ok)
+          return Error{ok.error().code, fmt::format("{}: {}", s->location, ok.error().message), ok.error().hint};
         merged.add_database(db);
       }
       const fs::path out = sharded ? fs::path(*generation) / name : fs::path(*generation);
@@ -77,7 +78,8 @@ Result<CompactReport> compact_database(const std::string& db_path, bool merge_cl
     report.shards_after = targets.size();
     // The file records of a sharded database (not a shard: see open_sharded_for_update).
     if (const std::string records = records_location(db_path); sharded && !records.empty()) {
-      Xapian::Database(records).compact((fs::path(*generation) / fs::path(records).filename()).string(), Xapian::Compactor::FULL);
+      Xapian::Database(records).compact((fs::path(*generation) / fs::path(records).filename()).string(),
+                                        Xapian::Compactor::FULL);
     }
     if (Status s = publish_generation(db_path, *generation, periods); !s) return s.error();
   } catch (const Xapian::Error& e) {

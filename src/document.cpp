@@ -85,7 +85,8 @@ void DocumentBuilder::add_field(const TokenStream& ts, Field field, Xapian::term
       continue;
     }
     add(p.gram, text);  // unigram
-    const bool next_joined = i + 1 < toks.size() && toks[i + 1].kind == TokenKind::cjk && toks[i + 1].gap == Gap::joined;
+    const bool next_joined =
+        i + 1 < toks.size() && toks[i + 1].kind == TokenKind::cjk && toks[i + 1].gap == Gap::joined;
     // A bigram that is exactly an ICU dictionary word is stored once, as the word term: queries
     // match a bigram as OP_SYNONYM(gram, word) (see compile_literal), so recall is unchanged and
     // the index holds about 15 % fewer postings.

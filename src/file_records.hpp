@@ -24,10 +24,10 @@ struct FileRecord {
   int64_t size = 0;
   std::string hash;  ///< XXH3-128 of the content, 32 hex digits
   FileState state = FileState::failed;
-  std::string url;   ///< when indexed
+  std::string url;  ///< when indexed
   std::optional<int64_t> published_ms;
   std::optional<uint64_t> version;  ///< when indexed: version_hash of its content (schema.hpp)
-  std::string reason;  ///< when skipped or failed
+  std::string reason;               ///< when skipped or failed
 };
 
 /// 32 hex digits of the XXH3-128 hash of `bytes`.

@@ -21,28 +21,66 @@ enum class TagRole { inline_text, block, cell, line_break, image, dropped };
 
 TagRole role_of(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE: case GUMBO_TAG_NAV:
-    case GUMBO_TAG_MAIN: case GUMBO_TAG_ADDRESS: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_CAPTION: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-    case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_LI: case GUMBO_TAG_DL: case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD: case GUMBO_TAG_TABLE: case GUMBO_TAG_TR: case GUMBO_TAG_PRE:
-    case GUMBO_TAG_CENTER: case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_FORM:
-    case GUMBO_TAG_FIELDSET: case GUMBO_TAG_BODY:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_BODY:
       return TagRole::block;
-    case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
       return TagRole::cell;
-    case GUMBO_TAG_BR: case GUMBO_TAG_HR:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_HR:
       return TagRole::line_break;
     case GUMBO_TAG_IMG:
       return TagRole::image;
     // Invisible or UI-only content: the feeds embed players (whose only text is "your browser
     // does not support..."), trackers and quiz buttons.
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_HEAD: case GUMBO_TAG_SVG: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_SELECT: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_CANVAS: case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_TITLE:
       return TagRole::dropped;
     default:
       return TagRole::inline_text;
@@ -135,8 +173,7 @@ GumboOutput* parse_fragment(std::string_view html) {
 void destroy(GumboOutput* output) { gumbo_destroy_output(&kGumboDefaultOptions, output); }
 
 bool is_text_node(const GumboNode* node) {
-  return node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
-         node->type == GUMBO_NODE_CDATA;
+  return node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE || node->type == GUMBO_NODE_CDATA;
 }
 
 // The 2020 feedx byline puts "AUTHOR<br>2020-10-13 10:58:08" (or an ISO 8601 stamp) in <i>.
@@ -332,10 +369,9 @@ constexpr size_t k_max_formatting = 8;
 constexpr size_t k_max_reopened = 4;
 
 // Void elements (no end tag, never on the stack of open elements).
-constexpr auto k_void_elements = std::to_array<std::string_view>({"area", "base", "basefont", "bgsound", "br", "col",
-                                                                  "embed", "frame", "hr", "image", "img", "input",
-                                                                  "keygen", "link", "meta", "param", "source", "track",
-                                                                  "wbr"});
+constexpr auto k_void_elements = std::to_array<std::string_view>(
+    {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img", "input", "keygen",
+     "link", "meta", "param", "source", "track", "wbr"});
 // Formatting elements (the list of active formatting elements holds them).
 constexpr auto k_formatting_elements = std::to_array<std::string_view>(
     {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"});
@@ -344,18 +380,19 @@ constexpr auto k_implied_end =
     std::to_array<std::string_view>({"dd", "dt", "li", "optgroup", "option", "p", "rp", "rt"});
 // Start tags that close a current p (§13.2.6.4.7).
 constexpr auto k_closes_p = std::to_array<std::string_view>(
-    {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
-     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
-     "listing", "main", "menu", "nav", "ol", "p", "pre", "search", "section", "summary", "ul"});
+    {"address", "article",  "aside",      "blockquote", "center", "details", "dialog",  "dir",  "div",
+     "dl",      "fieldset", "figcaption", "figure",     "footer", "form",    "h1",      "h2",   "h3",
+     "h4",      "h5",       "h6",         "header",     "hgroup", "hr",      "listing", "main", "menu",
+     "nav",     "ol",       "p",          "pre",        "search", "section", "summary", "ul"});
 // Other start tags before which gumbo does not reopen formatting elements.
-constexpr auto k_no_reopen = std::to_array<std::string_view>({"body", "caption", "colgroup", "dd", "dt", "frameset",
-                                                              "head", "html", "li", "plaintext", "tbody", "td",
-                                                              "textarea", "tfoot", "th", "thead", "tr"});
+constexpr auto k_no_reopen =
+    std::to_array<std::string_view>({"body", "caption", "colgroup", "dd", "dt", "frameset", "head", "html", "li",
+                                     "plaintext", "tbody", "td", "textarea", "tfoot", "th", "thead", "tr"});
 // Start and end tags that gumbo does not keep on the stack in a body (it merges or ignores them).
 constexpr auto k_not_kept = std::to_array<std::string_view>({"body", "frame", "frameset", "head", "html"});
 // Table elements (gumbo ignores all but table outside one).
-constexpr auto k_table_parts = std::to_array<std::string_view>(
-    {"caption", "colgroup", "table", "tbody", "td", "tfoot", "th", "thead", "tr"});
+constexpr auto k_table_parts =
+    std::to_array<std::string_view>({"caption", "colgroup", "table", "tbody", "td", "tfoot", "th", "thead", "tr"});
 // Elements that a start tag of the same name closes when it is the current element (rb, rp, rt
 // and optgroup close only inside ruby or select, which the model does not follow).
 constexpr auto k_closed_by_same =
@@ -366,7 +403,9 @@ bool is_one_of(std::string_view name, const std::array<std::string_view, N>& nam
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-bool is_heading(std::string_view name) { return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6'; }
+bool is_heading(std::string_view name) {
+  return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -511,8 +550,7 @@ class NestingBound {
     size_t k = m_open.size();
     while (k > 0 && (m_open[k - 1].name != name || m_open[k - 1].phantom)) {
       const Open& e = m_open[k - 1];
-      if (name == "table" ? e.name == "template"
-                          : e.phantom || (!e.formatting && !is_one_of(e.name, k_implied_end))) {
+      if (name == "table" ? e.name == "template" : e.phantom || (!e.formatting && !is_one_of(e.name, k_implied_end))) {
         k = 0;
         break;
       }
@@ -588,8 +626,8 @@ class NestingBound {
   size_t m_copied = 0;  // m_html[0, m_copied) is in m_out (or left out)
   bool m_changed = false;
   std::vector<Open> m_open;
-  std::vector<std::string> m_active;  // formatting elements whose end tag has not come, in order
-  std::vector<std::string> m_reopen;  // formatting elements closed on the way, that gumbo reopens
+  std::vector<std::string> m_active;                  // formatting elements whose end tag has not come, in order
+  std::vector<std::string> m_reopen;                  // formatting elements closed on the way, that gumbo reopens
   std::unordered_map<std::string, size_t> m_dropped;  // start tags left out, by name, whose end tag is to come
 };
 

@@ -25,11 +25,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "file_records.hpp"
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
 #include "newsidx/text.hpp"
-#include "file_records.hpp"
 #include "pipeline.hpp"
 
 #include <xxhash.h>
@@ -60,7 +60,7 @@ struct InputFile {
 
 struct Inputs {
   std::vector<InputFile> files;
-  std::vector<std::string> roots;  // absolute, for the deletion sweep
+  std::vector<std::string> roots;       // absolute, for the deletion sweep
   std::vector<std::string> gone_files;  // gone roots that were files (IndexOptions::gone_inputs_ok)
   bool has_folder = false;              // a root is, or was, a folder
 };
@@ -74,10 +74,14 @@ InputFile stat_file(std::string path, std::string abspath) {
   }
   f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   f.size = static_cast<int64_t>(st.st_size);
-  if (S_ISFIFO(st.st_mode)) f.not_regular = "not a regular file (a FIFO)";
-  else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) f.not_regular = "not a regular file (a device)";
-  else if (S_ISSOCK(st.st_mode)) f.not_regular = "not a regular file (a socket)";
-  else if (!S_ISREG(st.st_mode)) f.not_regular = "not a regular file";
+  if (S_ISFIFO(st.st_mode))
+    f.not_regular = "not a regular file (a FIFO)";
+  else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+    f.not_regular = "not a regular file (a device)";
+  else if (S_ISSOCK(st.st_mode))
+    f.not_regular = "not a regular file (a socket)";
+  else if (!S_ISREG(st.st_mode))
+    f.not_regular = "not a regular file";
   return f;
 }
 
@@ -98,8 +102,10 @@ Result<Inputs> collect_inputs(const std::vector<std::string>& inputs, bool gone_
       }
       if (!gone_ok) return Error{ExitCode::io_error, fmt::format("{}: no such file or directory", input), ""};
       out.roots.push_back(absolute_normal(input));
-      if (input.back() == '/') out.has_folder = true;
-      else out.gone_files.push_back(out.roots.back());
+      if (input.back() == '/')
+        out.has_folder = true;
+      else
+        out.gone_files.push_back(out.roots.back());
       continue;
     }
     const std::string root = absolute_normal(input);
@@ -166,20 +172,24 @@ Error fault_error(const std::string& db_path, std::exception_ptr fault) {
       if (e.code().category() == std::generic_category() || e.code().category() == std::system_category()) {
         if (storage_errno(std::strerror(e.code().value()))) return storage_error(db_path, e.code().value(), step);
       }
-      return Error{ExitCode::io_error, fmt::format("{}: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
+      return Error{ExitCode::io_error,
+                   fmt::format("{}: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
     } catch (const std::exception& e) {
       if (const auto* nested = dynamic_cast<const std::nested_exception*>(&e); nested && nested->nested_ptr()) {
         if (step.empty()) step = e.what();
         fault = nested->nested_ptr();
         continue;
       }
-      return Error{ExitCode::internal, fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
+      return Error{
+          ExitCode::internal,
+          fmt::format("{}: internal error: {}{}", db_path, e.what(), step.empty() ? "" : " (while " + step + ")"), ""};
     } catch (const Xapian::Error& e) {
       Error error = database_error(db_path, e);  // a storage failure reads "DB: no space left on device"
       if (!step.empty()) error.message += " (while " + step + ")";
       return error;
     } catch (...) {
-      return Error{ExitCode::internal, fmt::format("{}: internal error{}", db_path, step.empty() ? "" : " (while " + step + ")"), ""};
+      return Error{ExitCode::internal,
+                   fmt::format("{}: internal error{}", db_path, step.empty() ? "" : " (while " + step + ")"), ""};
     }
   }
 }
@@ -207,7 +217,7 @@ class StorageFaultExit {
     // noexcept function without making it current (GCC bug 97720): then the only trace of a
     // full disk is the disk, with less than 1 MiB left to this process.
     const std::exception_ptr fault = std::current_exception();
-    const Error e = fault ? fault_error(s_db_path, fault)
+    const Error e = fault                     ? fault_error(s_db_path, fault)
                     : disk_is_full(s_db_path) ? storage_error(s_db_path, ENOSPC, "")
                                               : Error{};
     if (e.code == ExitCode::write_failed) {
@@ -242,8 +252,10 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     ::close(fd);
-    return Error{ExitCode::some_failed, fmt::format("file too large ({:.1f} MiB; the limit is {} MiB)",
-                                                    static_cast<double>(st.st_size) / (1 << 20), max_bytes >> 20), ""};
+    return Error{ExitCode::some_failed,
+                 fmt::format("file too large ({:.1f} MiB; the limit is {} MiB)",
+                             static_cast<double>(st.st_size) / (1 << 20), max_bytes >> 20),
+                 ""};
   }
   std::string bytes(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
@@ -346,8 +358,8 @@ struct FirstIndexed {
 
 /// Files that joined a URL already in the database (another copy, or another version of it).
 struct MergeCounts {
-  size_t files = 0;                  ///< files that joined such a URL
-  size_t versions = 0;               ///< of which, with content no file of the URL had
+  size_t files = 0;                   ///< files that joined such a URL
+  size_t versions = 0;                ///< of which, with content no file of the URL had
   std::unordered_set<uint64_t> urls;  ///< XXH3-64 of those URLs
 };
 
@@ -363,7 +375,9 @@ struct WriteTarget {
   /// Creates the shard of a period that has none yet (sharded targets only); throws StatusError.
   std::function<Xapian::WritableDatabase(const std::string& period)> add_shard;
 
-  static WriteTarget single(const Xapian::WritableDatabase& db) { return {{db}, {"main"}, db, false, ShardBy::none, {}}; }
+  static WriteTarget single(const Xapian::WritableDatabase& db) {
+    return {{db}, {"main"}, db, false, ShardBy::none, {}};
+  }
 };
 
 /// Writes the files of a run into a WriteTarget. Its changes between two commits are one Xapian
@@ -525,7 +539,8 @@ class Writer {
     } else if (v.docid == 0 || winner.published_ms != v.stored.published_ms) {
       if (!m_builder) m_builder = std::make_unique<DocumentBuilder>();  // rarely needed: ICU objects on demand
       const StoredArticle& a = v.stored;
-      out = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""}, a.files);
+      out = m_builder->build(Article{winner.path, a.url, a.title, winner.published_ms, a.source, a.author, a.text, ""},
+                             a.files);
     } else {
       out = m_t.shards[v.shard].get_document(v.docid);
     }
@@ -679,12 +694,20 @@ void count(IndexReport& report, FileOutcome outcome, const std::optional<FileRec
       if (old) ++report.updated;
       break;
     case FileOutcome::unchanged:
-      if (old && old->state == FileState::failed) ++report.failed_earlier;
-      else ++report.unchanged;
+      if (old && old->state == FileState::failed)
+        ++report.failed_earlier;
+      else
+        ++report.unchanged;
       break;
-    case FileOutcome::skipped: ++report.skipped; break;
-    case FileOutcome::failed: ++report.failed; break;
-    case FileOutcome::removed: ++report.removed; break;
+    case FileOutcome::skipped:
+      ++report.skipped;
+      break;
+    case FileOutcome::failed:
+      ++report.failed;
+      break;
+    case FileOutcome::removed:
+      ++report.removed;
+      break;
   }
 }
 
@@ -716,7 +739,8 @@ void sweep(Xapian::WritableDatabase& db, Writer& writer, const Inputs& inputs,
   for (const std::string& key : unseen_keys(db, inputs, seen_keys)) {
     std::optional<FileRecord> rec = decode_record(db.get_metadata(key));
     if (!rec) continue;
-    const bool in_scope = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return under_root(rec->abspath, r); });
+    const bool in_scope =
+        std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return under_root(rec->abspath, r); });
     if (!in_scope) continue;
     writer.forget(key, *rec);
     ++report.removed;
@@ -780,7 +804,9 @@ void update_in_place(Run& run, WriteTarget target) {
   size_t since_commit = 0;
   ordered_parallel_map<DocumentBuilder, Prepared>(
       tasks.size(), run.jobs, 8 * run.jobs,
-      [&](size_t i, DocumentBuilder& builder) { return prepare_at(tasks[i], files[tasks[i].file], run.options, builder, i); },
+      [&](size_t i, DocumentBuilder& builder) {
+        return prepare_at(tasks[i], files[tasks[i].file], run.options, builder, i);
+      },
       [&](Prepared&& p) {
         const Task& task = tasks[p.task];
         const InputFile& file = files[task.file];
@@ -1249,8 +1275,10 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
       }
       if (group.failed()) return;
       try {
-        if (interrupted.load()) writers[k]->commit();
-        else parts[k] = writers[k]->finish();
+        if (interrupted.load())
+          writers[k]->commit();
+        else
+          parts[k] = writers[k]->finish();
       } catch (...) {
         rethrow_at("committing");
       }
@@ -1261,11 +1289,13 @@ std::optional<BuiltGeneration> bulk_build(Run& run, const fs::path& generation, 
   run.observer.on_progress(done_count, files.size());
   ordered_parallel_map<DocumentBuilder, Prepared>(
       todo.size(), run.jobs, 8 * run.jobs,
-      [&](size_t i, DocumentBuilder& builder) { return prepare_at(Task{todo[i], std::nullopt}, files[todo[i]], run.options, builder, i); },
+      [&](size_t i, DocumentBuilder& builder) {
+        return prepare_at(Task{todo[i], std::nullopt}, files[todo[i]], run.options, builder, i);
+      },
       [&](Prepared&& p) {
         if (group.failed()) return false;
         const InputFile& file = files[todo[p.task]];
-        const FileOutcome outcome = p.kind == Prepared::Kind::indexed ? FileOutcome::indexed
+        const FileOutcome outcome = p.kind == Prepared::Kind::indexed   ? FileOutcome::indexed
                                     : p.kind == Prepared::Kind::skipped ? FileOutcome::skipped
                                                                         : FileOutcome::failed;
         count(run.report, outcome, std::nullopt);
@@ -1343,7 +1373,8 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
     // A first build (into an empty database) publishes its parts as they commit.
     const std::optional<UnfinishedBuild> unfinished = unfinished_build(db_path);
     const bool first = unfinished && (unfinished->live || live_is_empty(db_path));
-    const bool resume = unfinished && unfinished->by == by && (first || options.rebuild) && parts_of_this_schema(*unfinished);
+    const bool resume =
+        unfinished && unfinished->by == by && (first || options.rebuild) && parts_of_this_schema(*unfinished);
     if (unfinished && !resume && !unfinished->live) fs::remove_all(unfinished->generation);
     remove_stale_generations(db_path);
     bool publish = resume && first;
@@ -1355,9 +1386,8 @@ Result<IndexReport> index_paths(const std::string& db_path, const std::vector<st
       // A rebuild never reads the live database (it may be of another version, or corrupt).
       Result<Xapian::WritableDatabase> live = open_live_for_update(db_path);
       if (!live) return live.error();
-      const bool empty = live->get_doccount() == 0 &&
-                         live->metadata_keys_begin(std::string(k_record_prefix)) ==
-                             live->metadata_keys_end(std::string(k_record_prefix));
+      const bool empty = live->get_doccount() == 0 && live->metadata_keys_begin(std::string(k_record_prefix)) ==
+                                                          live->metadata_keys_end(std::string(k_record_prefix));
       if (!empty) {
         update_in_place(run, WriteTarget::single(*live));
         live->close();

@@ -19,7 +19,9 @@ constexpr std::string_view k_match = "\x1b[1;31m";
 constexpr std::string_view k_dim = "\x1b[2m";
 constexpr std::string_view k_reset = "\x1b[0m";
 
-std::string dump(const nlohmann::ordered_json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dump(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 size_t code_points(std::string_view s, size_t bytes) {
   size_t n = 0;
@@ -80,7 +82,8 @@ class TextPrinter : public ResultPrinter {
       fmt::print(m_out, "     {}also: {}{}\n", dim, printable(a.files[i].path), reset);
     }
     if (shown < a.files.size()) {
-      fmt::print(m_out, "     {}also: {} more files (--format json lists them){}\n", dim, a.files.size() - shown, reset);
+      fmt::print(m_out, "     {}also: {} more files (--format json lists them){}\n", dim, a.files.size() - shown,
+                 reset);
     }
     fmt::print(m_out, "     {}\n", snippet);
   }
@@ -92,7 +95,8 @@ class TextPrinter : public ResultPrinter {
 
 class JsonArrayPrinter : public ResultPrinter {
  public:
-  JsonArrayPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
+  JsonArrayPrinter(std::FILE* out, const OutputOptions& o)
+      : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
   void hit(const Hit& h) override {
     fmt::print(m_out, "{}{}", m_first ? "[\n" : ",\n",
                dump(select(hit_to_json(h), m_fields, m_with_query ? &m_query : nullptr)));
@@ -109,7 +113,8 @@ class JsonArrayPrinter : public ResultPrinter {
 
 class JsonLinesPrinter : public ResultPrinter {
  public:
-  JsonLinesPrinter(std::FILE* out, const OutputOptions& o) : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
+  JsonLinesPrinter(std::FILE* out, const OutputOptions& o)
+      : m_out(out), m_fields(o.fields), m_with_query(o.with_query) {}
   void hit(const Hit& h) override {
     fmt::print(m_out, "{}\n", dump(select(hit_to_json(h), m_fields, m_with_query ? &m_query : nullptr)));
   }
@@ -233,11 +238,16 @@ nlohmann::ordered_json hit_to_json(const Hit& h) {
 
 std::unique_ptr<ResultPrinter> make_printer(OutputFormat format, std::FILE* out, const OutputOptions& options) {
   switch (format) {
-    case OutputFormat::json: return std::make_unique<JsonArrayPrinter>(out, options);
-    case OutputFormat::jsonl: return std::make_unique<JsonLinesPrinter>(out, options);
-    case OutputFormat::tsv: return std::make_unique<TsvPrinter>(out, options);
-    case OutputFormat::paths: return std::make_unique<PathsPrinter>(out, options);
-    case OutputFormat::text: break;
+    case OutputFormat::json:
+      return std::make_unique<JsonArrayPrinter>(out, options);
+    case OutputFormat::jsonl:
+      return std::make_unique<JsonLinesPrinter>(out, options);
+    case OutputFormat::tsv:
+      return std::make_unique<TsvPrinter>(out, options);
+    case OutputFormat::paths:
+      return std::make_unique<PathsPrinter>(out, options);
+    case OutputFormat::text:
+      break;
   }
   return std::make_unique<TextPrinter>(out, options);
 }
@@ -269,7 +279,8 @@ void print_article(std::FILE* out, Xapian::docid docid, const StoredArticle& a, 
   size_t start = 0;
   while (start <= a.text.size()) {
     const size_t nl = a.text.find('\n', start);
-    const std::string_view para = std::string_view(a.text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    const std::string_view para =
+        std::string_view(a.text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     if (!para.empty()) fmt::print(out, "{}\n\n", printable(para));
     if (nl == std::string::npos) break;
     start = nl + 1;
@@ -379,20 +390,23 @@ void print_stats(std::FILE* out, const DatabaseStats& s, bool json) {
     j["months"] = list(s.months);
     nlohmann::ordered_json shards = nlohmann::ordered_json::array();
     for (const ShardStats& sh : s.shards) {
-      shards.push_back({{"name", sh.name},
-                        {"location", sh.location},
-                        {"remote", sh.remote},
-                        {"articles", sh.articles},
-                        {"first_date", sh.first_ms ? nlohmann::ordered_json(iso8601_utc(sh.first_ms)) : nlohmann::ordered_json()},
-                        {"last_date", sh.last_ms ? nlohmann::ordered_json(iso8601_utc(sh.last_ms)) : nlohmann::ordered_json()},
-                        {"disk_bytes", sh.disk_bytes ? nlohmann::ordered_json(*sh.disk_bytes) : nlohmann::ordered_json()}});
+      shards.push_back(
+          {{"name", sh.name},
+           {"location", sh.location},
+           {"remote", sh.remote},
+           {"articles", sh.articles},
+           {"first_date", sh.first_ms ? nlohmann::ordered_json(iso8601_utc(sh.first_ms)) : nlohmann::ordered_json()},
+           {"last_date", sh.last_ms ? nlohmann::ordered_json(iso8601_utc(sh.last_ms)) : nlohmann::ordered_json()},
+           {"disk_bytes", sh.disk_bytes ? nlohmann::ordered_json(*sh.disk_bytes) : nlohmann::ordered_json()}});
     }
     j["shards"] = shards;
     fmt::print(out, "{}\n", dump(j));
     return;
   }
-  fmt::print(out, "articles:   {}{}\n", s.articles, s.versions > s.articles ? fmt::format(" ({} versions)", s.versions) : "");
-  fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-", s.last_ms ? date_only(s.last_ms) : "-");
+  fmt::print(out, "articles:   {}{}\n", s.articles,
+             s.versions > s.articles ? fmt::format(" ({} versions)", s.versions) : "");
+  fmt::print(out, "dates:      {} .. {}\n", s.first_ms ? date_only(s.first_ms) : "-",
+             s.last_ms ? date_only(s.last_ms) : "-");
   fmt::print(out, "disk:       {:.1f} MB\n", static_cast<double>(s.disk_bytes) / 1e6);
   fmt::print(out, "schema:     {} ({})\n", printable(s.schema), printable(s.tokenizer));
   if (s.shards.size() > 1 || (s.shards.size() == 1 && s.shards[0].remote)) {

@@ -183,11 +183,11 @@ struct Node {
   size_t literal = 0;
   int64_t from_ms = INT64_MIN;  // date: [from_ms, to_ms); added: first indexed at or after from_ms
   int64_t to_ms = INT64_MAX;
-  std::string text;             // source host, wildcard prefix (folded), or the date term of a
-                                // whole year, month or day (schema.hpp: Y2020, M202007, D20200701)
+  std::string text;  // source host, wildcard prefix (folded), or the date term of a
+                     // whole year, month or day (schema.hpp: Y2020, M202007, D20200701)
   Field field = Field::all;
-  bool exact = true;            // the candidate query of this node is exact
-  bool synonym = false;         // any_of of a chunk's alternatives (query expansion), typed one first
+  bool exact = true;     // the candidate query of this node is exact
+  bool synonym = false;  // any_of of a chunk's alternatives (query expansion), typed one first
 };
 
 class Verifier;
@@ -197,7 +197,7 @@ struct CompiledQuery::Impl {
   Node root;
   Xapian::Query query;
   std::unique_ptr<Verifier> verifier;
-  size_t wildcards = 0;  ///< wildcard terms in the query
+  size_t wildcards = 0;                          ///< wildcard terms in the query
   std::shared_ptr<const VariantTable> variants;  ///< query expansion, or nullptr
   std::vector<std::string> expansions;           ///< for explain(): "特朗普 → 卓林普 川普 特鲁姆普"
   size_t variant_literals = 0;                   ///< literals added by query expansion
@@ -215,9 +215,12 @@ Field field_of(std::string_view name) {
 
 std::string_view field_name(Field f) {
   switch (f) {
-    case Field::title: return "title";
-    case Field::author: return "author";
-    case Field::all: break;
+    case Field::title:
+      return "title";
+    case Field::author:
+      return "author";
+    case Field::all:
+      break;
   }
   return "all";
 }
@@ -239,8 +242,9 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   auto add = [&](std::string term, std::string word = {}) {
     if (term.size() > k_max_term_bytes || !seen.insert(term).second) return;
     // A bigram that was an ICU dictionary word in the document is stored as the word term only.
-    candidates.push_back(word.empty() ? Xapian::Query(term)
-                                      : Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(term), Xapian::Query(word)));
+    candidates.push_back(word.empty()
+                             ? Xapian::Query(term)
+                             : Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(term), Xapian::Query(word)));
     terms.push_back(std::move(term));
   };
   std::vector<Xapian::Query> boosts;
@@ -335,7 +339,9 @@ std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s)
   const std::string str(s);
   int n = std::sscanf(str.c_str(), "%4d-%2d-%2d%*[T ]%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
   auto ms = [](int64_t days, int64_t secs) { return (days * 86400 + secs) * 1000; };
-  const bool digits_only = !str.empty() && std::all_of(str.begin(), str.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == ' '; });
+  const bool digits_only = !str.empty() && std::all_of(str.begin(), str.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == ' ';
+  });
   if (!digits_only || y < 1 || y > 9999) return std::nullopt;
   if (n == 1 && str.size() == 4) return std::pair{ms(days_from_civil(y, 1, 1), 0), ms(days_from_civil(y + 1, 1, 1), 0)};
   if (mo < 1 || mo > 12) return std::nullopt;
@@ -683,7 +689,8 @@ class Parser {
       piece.tokens.push_back(copy);
     }
     if (variant) {
-      const auto n = static_cast<size_t>(std::count_if(pieces.begin(), pieces.end(), [](const TokenStream& p) { return !p.tokens.empty(); }));
+      const auto n = static_cast<size_t>(
+          std::count_if(pieces.begin(), pieces.end(), [](const TokenStream& p) { return !p.tokens.empty(); }));
       if (m_q.variant_literals + n > k_max_variant_literals) return Node{};
       m_q.variant_literals += n;
     }
@@ -802,9 +809,9 @@ class Parser {
   const std::vector<Lexeme>& m_lx;
   CompiledQuery::Impl& m_q;
   size_t m_pos = 0;
-  bool m_negated = false;  ///< parsing inside an odd number of NOT / '-'
-  size_t m_depth = 0;      ///< '(', NOT and '-' around the current lexeme
-  size_t m_terms = 0;      ///< terms so far
+  bool m_negated = false;                       ///< parsing inside an odd number of NOT / '-'
+  size_t m_depth = 0;                           ///< '(', NOT and '-' around the current lexeme
+  size_t m_terms = 0;                           ///< terms so far
   std::map<std::string, size_t> m_literal_ids;  ///< a literal's field, form and tokens → its index
 };
 
@@ -813,14 +820,17 @@ class Parser {
 
 bool compute_exact(Node& n, const std::vector<Literal>& lits) {
   switch (n.kind) {
-    case Node::Kind::literal: n.exact = lits[n.literal].exact; break;
+    case Node::Kind::literal:
+      n.exact = lits[n.literal].exact;
+      break;
     case Node::Kind::all_of:
     case Node::Kind::any_of:
     case Node::Kind::negate:
       n.exact = true;
       for (Node& c : n.children) n.exact = compute_exact(c, lits) && n.exact;
       break;
-    default: n.exact = true;
+    default:
+      n.exact = true;
   }
   return n.exact;
 }
@@ -829,8 +839,10 @@ Xapian::Query date_query(const Node& n) {
   if (!n.text.empty()) return Xapian::Query(n.text);
   const double lo = static_cast<double>(n.from_ms) / 1000.0;
   const double hi = static_cast<double>(n.to_ms - 1) / 1000.0;  // VALUE_RANGE is inclusive
-  if (n.from_ms == INT64_MIN) return Xapian::Query(Xapian::Query::OP_VALUE_LE, k_slot_published, Xapian::sortable_serialise(hi));
-  if (n.to_ms == INT64_MAX) return Xapian::Query(Xapian::Query::OP_VALUE_GE, k_slot_published, Xapian::sortable_serialise(lo));
+  if (n.from_ms == INT64_MIN)
+    return Xapian::Query(Xapian::Query::OP_VALUE_LE, k_slot_published, Xapian::sortable_serialise(hi));
+  if (n.to_ms == INT64_MAX)
+    return Xapian::Query(Xapian::Query::OP_VALUE_GE, k_slot_published, Xapian::sortable_serialise(lo));
   return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, k_slot_published, Xapian::sortable_serialise(lo),
                        Xapian::sortable_serialise(hi));
 }
@@ -839,12 +851,16 @@ Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
   using Q = Xapian::Query;
   const std::vector<Literal>& lits = q.literals;
   switch (n.kind) {
-    case Node::Kind::literal: return lits[n.literal].query;
-    case Node::Kind::everything: return Q::MatchAll;
-    case Node::Kind::date: return date_query(n);
+    case Node::Kind::literal:
+      return lits[n.literal].query;
+    case Node::Kind::everything:
+      return Q::MatchAll;
+    case Node::Kind::date:
+      return date_query(n);
     case Node::Kind::added:
       return Xapian::Query(Xapian::Query::OP_VALUE_GE, k_slot_first_indexed, first_indexed_value(n.from_ms));
-    case Node::Kind::source: return Q(std::string(k_prefix_host) + n.text);
+    case Node::Kind::source:
+      return Q(std::string(k_prefix_host) + n.text);
     case Node::Kind::wildcard: {
       // The query's wildcards share k_max_wildcard_expansion words; past its share, matching
       // throws Xapian::WildcardError (see wildcard_error).
@@ -860,7 +876,8 @@ Xapian::Query build(const Node& n, const CompiledQuery::Impl& q) {
       // of their bigrams, so a longer form would weigh more); the typed alternative adds its own
       // weight, so that among otherwise equal matches the typed form ranks first.
       std::vector<Q> heads;
-      for (const Node& c : n.children) heads.push_back(lits[(c.kind == Node::Kind::literal ? c : c.children[0]).literal].head);
+      for (const Node& c : n.children)
+        heads.push_back(lits[(c.kind == Node::Kind::literal ? c : c.children[0]).literal].head);
       const Q any(Q::OP_FILTER, Q(Q::OP_SYNONYM, heads.begin(), heads.end()), Q(Q::OP_OR, qs.begin(), qs.end()));
       return Q(Q::OP_AND_MAYBE, any, qs[0]);
     }
@@ -1018,9 +1035,7 @@ class Verifier : public Xapian::MatchDecider {
   /// substring of the folded text: the tokenizer makes every CJK character a token, joined to
   /// the one before inside a run. Folding maps an already folded run to itself, so a verbatim
   /// occurrence in the stored text is one too, and most matches need no folding at all.
-  bool cjk_run_in(Field f, const std::string& run) const {
-    return contains(raw(f), run) || contains(folded(f), run);
-  }
+  bool cjk_run_in(Field f, const std::string& run) const { return contains(raw(f), run) || contains(folded(f), run); }
 
   /// True if literal `lit` occurs in field `f` (literal_in, or for a CJK run cjk_run_in).
   bool occurs(const Literal& lit, Field f) const {
@@ -1075,7 +1090,8 @@ class Verifier : public Xapian::MatchDecider {
           if (eval(c, false)) return true;
         }
         return false;
-      case Node::Kind::negate: return !eval(n.children[0], false);
+      case Node::Kind::negate:
+        return !eval(n.children[0], false);
       case Node::Kind::date:
         return m_article.published_ms && *m_article.published_ms >= n.from_ms && *m_article.published_ms < n.to_ms;
       case Node::Kind::added:
@@ -1088,7 +1104,8 @@ class Verifier : public Xapian::MatchDecider {
       }
       case Node::Kind::wildcard:
         return in_field(n.field, [&](Field f) { return has_prefix(f, n.text); });
-      case Node::Kind::everything: return true;
+      case Node::Kind::everything:
+        return true;
     }
     return false;
   }
@@ -1153,7 +1170,8 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
     if (n->kind == Node::Kind::wildcard) {
       for (size_t i = 0; i < body.tokens.size(); ++i) {
         const Token& t = body.tokens[i];
-        if (t.kind != TokenKind::cjk && body.text(t).substr(0, n->text.size()) == n->text) out.push_back({i, i + 1, term});
+        if (t.kind != TokenKind::cjk && body.text(t).substr(0, n->text.size()) == n->text)
+          out.push_back({i, i + 1, term});
       }
       continue;
     }
@@ -1162,7 +1180,8 @@ std::vector<TokenRange> CompiledQuery::highlights(const TokenStream& body) const
     if (lit.stem) {
       for (size_t i = 0; i < body.tokens.size(); ++i) {
         const Token& t = body.tokens[i];
-        if (t.kind == TokenKind::word && stem_matches(lit, body.text(t), m_impl->stemmer)) out.push_back({i, i + 1, term});
+        if (t.kind == TokenKind::word && stem_matches(lit, body.text(t), m_impl->stemmer))
+          out.push_back({i, i + 1, term});
       }
       continue;
     }

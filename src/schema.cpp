@@ -68,9 +68,12 @@ UtcDate utc_date(int64_t ms) {
 
 std::string date_term(const UtcDate& d, DatePrecision precision) {
   switch (precision) {
-    case DatePrecision::year: return fmt::format("{}{:04}", k_prefix_year, d.year);
-    case DatePrecision::month: return fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month);
-    case DatePrecision::day: break;
+    case DatePrecision::year:
+      return fmt::format("{}{:04}", k_prefix_year, d.year);
+    case DatePrecision::month:
+      return fmt::format("{}{:04}{:02}", k_prefix_month, d.year, d.month);
+    case DatePrecision::day:
+      break;
   }
   return fmt::format("{}{:04}{:02}{:02}", k_prefix_day, d.year, d.month, d.day);
 }

@@ -19,8 +19,8 @@
 
 #include "file_records.hpp"
 #include "newsidx/schema.hpp"
-#include "pipeline.hpp"
 #include "newsidx/store.hpp"
+#include "pipeline.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +47,8 @@ bool is_network_error(const Xapian::Error& e) {
 Xapian::Database open_shard(const Shard& shard, unsigned timeout_ms) {
   if (!shard.remote) return Xapian::Database(shard.location);
   const size_t colon = shard.location.rfind(':');
-  const unsigned port = colon == std::string::npos ? 0 : static_cast<unsigned>(std::atoi(shard.location.c_str() + colon + 1));
+  const unsigned port =
+      colon == std::string::npos ? 0 : static_cast<unsigned>(std::atoi(shard.location.c_str() + colon + 1));
   if (port == 0) throw Xapian::NetworkError("expected HOST:PORT");
   return Xapian::Remote::open(shard.location.substr(0, colon), port, timeout_ms, timeout_ms);
 }
@@ -213,9 +214,15 @@ void for_each_verified(Xapian::Enquire& enquire, Xapian::MatchDecider& verifier,
 void set_order(Xapian::Enquire& enquire, SortOrder sort) {
   switch (sort) {
     // Equal scores (e.g. a query of filters only) list the newest article first.
-    case SortOrder::relevance: enquire.set_sort_by_relevance_then_value(k_slot_published, true); break;
-    case SortOrder::newest: enquire.set_sort_by_value_then_relevance(k_slot_published, true); break;
-    case SortOrder::oldest: enquire.set_sort_by_value_then_relevance(k_slot_published, false); break;
+    case SortOrder::relevance:
+      enquire.set_sort_by_relevance_then_value(k_slot_published, true);
+      break;
+    case SortOrder::newest:
+      enquire.set_sort_by_value_then_relevance(k_slot_published, true);
+      break;
+    case SortOrder::oldest:
+      enquire.set_sort_by_value_then_relevance(k_slot_published, false);
+      break;
   }
 }
 
@@ -278,7 +285,8 @@ std::vector<Candidate> collect(Xapian::Enquire& enquire, Xapian::MatchDecider* v
     for_each_verified(enquire, *verifier, batch, [&](const Xapian::MSetIterator& it, const Xapian::Document& doc) {
       std::string url_key = it.get_document().get_value(k_slot_url);
       if (urls.insert(url_key).second) {
-        ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), std::move(url_key), doc.get_data(), std::nullopt});
+        ranked.push_back(
+            {global(*it), it.get_weight(), it.get_sort_key(), std::move(url_key), doc.get_data(), std::nullopt});
       }
       return ranked.size() < window;
     });
@@ -286,11 +294,13 @@ std::vector<Candidate> collect(Xapian::Enquire& enquire, Xapian::MatchDecider* v
   }
   // A MatchDecider runs before Xapian collapses, so the version kept for a URL is its best match.
   enquire.set_collapse_key(k_slot_url);
-  const Xapian::doccount size = window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude.empty() ? 0 : 1));
+  const Xapian::doccount size =
+      window == SIZE_MAX ? doccount : static_cast<Xapian::doccount>(window + (exclude.empty() ? 0 : 1));
   const Xapian::MSet mset = enquire.get_mset(0, size, 0, nullptr, verifier);
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     if (it.get_collapse_key() == exclude && !exclude.empty()) continue;
-    ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), it.get_collapse_key(), it.get_document().get_data(), std::nullopt});
+    ranked.push_back({global(*it), it.get_weight(), it.get_sort_key(), it.get_collapse_key(),
+                      it.get_document().get_data(), std::nullopt});
   }
   if (ranked.size() > window) ranked.resize(window);
   return ranked;
@@ -571,7 +581,8 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
   }
   std::vector<Candidate> merged;
   for (std::vector<Candidate>& part : parts) std::move(part.begin(), part.end(), std::back_inserter(merged));
-  std::sort(merged.begin(), merged.end(), [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
+  std::sort(merged.begin(), merged.end(),
+            [&](const Candidate& a, const Candidate& b) { return ranks_before(a, b, options.sort); });
   // Versions of a URL in different slices: the best one stays. Each slice's list holds its best
   // `window` URLs, so the merged list still holds the best `window` URLs of the whole match.
   std::unordered_set<std::string> urls;
@@ -605,7 +616,8 @@ std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& 
   if (sort == SortOrder::oldest && dated < db.get_doccount()) return std::nullopt;
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
-  const double share = static_cast<double>(enquire.get_mset(0, 0).get_matches_estimated()) / std::max(1u, db.get_doccount());
+  const double share =
+      static_cast<double>(enquire.get_mset(0, 0).get_matches_estimated()) / std::max(1u, db.get_doccount());
   double expected = 0;  // matches expected in months [0, end)
   size_t end = 0;
   for (double target = 4.0 * static_cast<double>(window);; target *= 4) {
@@ -613,9 +625,11 @@ std::optional<std::vector<Candidate>> collect_by_months(const Xapian::Database& 
     if (end == months.size()) return std::nullopt;  // every month: the full match
     std::vector<Xapian::Query> terms;
     for (size_t i = 0; i < end; ++i) terms.emplace_back(months[i].first);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end())));
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                    Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end())));
     set_order(enquire, sort);
-    std::vector<Candidate> ranked = collect(enquire, verifier, window, batch, false, db.get_doccount(), global, exclude);
+    std::vector<Candidate> ranked =
+        collect(enquire, verifier, window, batch, false, db.get_doccount(), global, exclude);
     if (ranked.size() >= window) return ranked;
   }
 }
@@ -640,7 +654,8 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
       window == SIZE_MAX ? SIZE_MAX : window * (highlight.verifies_exclusions() ? 8 : 2), 64, 1u << 20));
   unsigned slices = options.slices;
   if (slices == 0) {
-    slices = static_cast<unsigned>(std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
+    slices = static_cast<unsigned>(
+        std::clamp<size_t>(doccount / k_docs_per_slice, 1, std::max(1u, std::thread::hardware_concurrency())));
   }
   const std::function<Xapian::docid(Xapian::docid)> global = [&](Xapian::docid d) { return view.global(d); };
   // A bounded search on local shards: by time, newest (oldest) months first; by relevance, in
@@ -668,7 +683,8 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
       c.article = from_document_data(c.data);
       c.weight *= highlight.typed_form_bonus(*c.article);
     }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.weight > b.weight; });
   }
   if (limit != 0 && ranked.size() > wanted) ranked.resize(wanted);
 
@@ -747,13 +763,15 @@ Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filte
     Xapian::MatchDecider* verifier = compiled->verifier();
     size_t n = 0;
     if (m_remote && verifier) {
-      for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document&) { return ++n; });
+      for_each_verified(enquire, *verifier, 1000,
+                        [&](const Xapian::MSetIterator&, const Xapian::Document&) { return ++n; });
     } else {
       // checkatleast = all documents: every candidate is verified, so the count is exact.
       n = enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier).get_matches_estimated();
     }
     // Articles, not versions.
-    return n - later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, Xapian::BAD_VALUENO)).size();
+    return n - later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, Xapian::BAD_VALUENO))
+                   .size();
   });
 }
 
@@ -783,7 +801,8 @@ Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const Qu
       for (auto it = spy.values_begin(); it != spy.values_end(); ++it) add(*it, static_cast<size_t>(it.get_termfreq()));
     }
     // Articles, not versions (a URL's versions share their source; their months can differ).
-    for (const std::string& value : later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, slot))) {
+    for (const std::string& value :
+         later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, slot))) {
       if (!value.empty()) --counts[kind == FacetKind::year ? value.substr(0, 4) : value];
     }
     std::vector<FacetCount> out;
@@ -791,7 +810,8 @@ Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const Qu
       if (n > 0) out.push_back({value, n});
     }
     if (kind == FacetKind::source) {
-      std::stable_sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+      std::stable_sort(out.begin(), out.end(),
+                       [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
     }
     return out;
   });
@@ -837,7 +857,8 @@ Result<Xapian::docid> Searcher::resolve(std::string_view ref) {
     for (Xapian::Database& db : holders) db.reopen();  // index may have written it since open()
     for (const OpenShard& shard : m_shards) holders.push_back(shard.db);
     for (const Xapian::Database& db : holders) {
-      if (std::optional<FileRecord> rec = decode_record(db.get_metadata(key)); rec && rec->state == FileState::indexed) {
+      if (std::optional<FileRecord> rec = decode_record(db.get_metadata(key));
+          rec && rec->state == FileState::indexed) {
         if (Xapian::docid d = by_url(rec->url, abspath)) return d;
       }
     }
@@ -895,7 +916,8 @@ Result<SearchResults> Searcher::similar(Xapian::docid docid, const SearchOptions
       if (!filters) return filters.error();
       query = Xapian::Query(Xapian::Query::OP_FILTER, query, filters->xapian_query());
     }
-    return run(view(options.filters), query, nullptr, *highlight, options, m_db.get_document(docid).get_value(k_slot_url));
+    return run(view(options.filters), query, nullptr, *highlight, options,
+               m_db.get_document(docid).get_value(k_slot_url));
   });
 }
 
@@ -939,16 +961,21 @@ Result<DatabaseStats> Searcher::stats() {
     for (const std::string& month : later_versions(versions)) {
       for (FacetCount& c : s.months) c.count -= c.value == month;
     }
-    for (const std::string& source : later_versions(version_matches(m_db, Xapian::Query::MatchAll, nullptr, false, k_slot_source))) {
+    for (const std::string& source :
+         later_versions(version_matches(m_db, Xapian::Query::MatchAll, nullptr, false, k_slot_source))) {
       for (FacetCount& c : s.sources) c.count -= c.value == source;
     }
     std::sort(s.sources.begin(), s.sources.end(), [](const FacetCount& a, const FacetCount& b) {
       return a.count != b.count ? a.count > b.count : a.value < b.value;  // as ValueCountMatchSpy's top values
     });
     for (const OpenShard& shard : m_shards) {
-      ShardStats st{shard.shard.name, shard.shard.location, shard.shard.remote, shard.db.get_doccount(),
+      ShardStats st{shard.shard.name,
+                    shard.shard.location,
+                    shard.shard.remote,
+                    shard.db.get_doccount(),
                     published_bound(shard.db.get_value_lower_bound(k_slot_published)),
-                    published_bound(shard.db.get_value_upper_bound(k_slot_published)), std::nullopt};
+                    published_bound(shard.db.get_value_upper_bound(k_slot_published)),
+                    std::nullopt};
       if (!shard.shard.remote) {
         std::error_code ec;
         uint64_t bytes = 0;

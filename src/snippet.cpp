@@ -90,7 +90,8 @@ Snippet make_snippet(std::string_view text, const TokenStream& tokens, const std
   Snippet s;
   if (start > 0) s.text += k_ellipsis;
   const size_t base = s.text.size();
-  for (size_t i = start; i < end; ++i) s.text += (text[i] == '\n' || text[i] == '\r' || text[i] == '\t') ? ' ' : text[i];
+  for (size_t i = start; i < end; ++i)
+    s.text += (text[i] == '\n' || text[i] == '\r' || text[i] == '\t') ? ' ' : text[i];
   if (end < text.size()) s.text += k_ellipsis;
   for (const auto& [b, e] : spans) {
     if (e <= start || b >= end) continue;

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,10 +46,12 @@ struct Stub {
 
 bool is_period_name(const std::string& s) {
   const auto digits = [&](size_t from, size_t n) {
-    return s.size() >= from + n && std::all_of(s.begin() + static_cast<long>(from), s.begin() + static_cast<long>(from + n),
-                                                [](char c) { return c >= '0' && c <= '9'; });
+    return s.size() >= from + n &&
+           std::all_of(s.begin() + static_cast<long>(from), s.begin() + static_cast<long>(from + n),
+                       [](char c) { return c >= '0' && c <= '9'; });
   };
-  return s == "undated" || (s.size() == 4 && digits(0, 4)) || (s.size() == 7 && digits(0, 4) && s[4] == '-' && digits(5, 2));
+  return s == "undated" || (s.size() == 4 && digits(0, 4)) ||
+         (s.size() == 7 && digits(0, 4) && s[4] == '-' && digits(5, 2));
 }
 
 /// "PERIOD.NNNNNN" (or "main.NNNNNN"): a part database of a bulk build.
@@ -67,7 +69,8 @@ Result<Stub> read_stub(const std::string& db_path) {
   Stub stub;
   if (!in) return stub;
   const auto invalid = [&](const std::string& line) {
-    return Error{ExitCode::db_invalid, fmt::format("{}: unexpected stub file line \"{}\" (not written by newsidx?)", path.string(), line),
+    return Error{ExitCode::db_invalid,
+                 fmt::format("{}: unexpected stub file line \"{}\" (not written by newsidx?)", path.string(), line),
                  "use another --db path; newsidx never overwrites a database it did not write"};
   };
   std::string line;
@@ -84,7 +87,8 @@ Result<Stub> read_stub(const std::string& db_path) {
     if (backend != "glass" && backend != "auto") return invalid(line);
     const size_t slash = target.find('/');
     const std::string generation = target.substr(0, slash);
-    if (!is_generation_name(generation) || (!stub.generation.empty() && generation != stub.generation)) return invalid(line);
+    if (!is_generation_name(generation) || (!stub.generation.empty() && generation != stub.generation))
+      return invalid(line);
     stub.generation = generation;
     if (slash != std::string::npos) {
       const std::string sub = target.substr(slash + 1);
@@ -124,7 +128,8 @@ Status write_stub(const std::string& db_path, const Stub& stub) {
   if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
   if (!ok) {
     ::unlink(tmp.c_str());
-    return Error{ExitCode::write_failed, fmt::format("{}: cannot write the stub file: {}", path.string(), std::strerror(err)),
+    return Error{ExitCode::write_failed,
+                 fmt::format("{}: cannot write the stub file: {}", path.string(), std::strerror(err)),
                  "free some space and run the same command again"};
   }
   // Make the rename durable before old generations are removed.
@@ -156,8 +161,8 @@ Result<WriteLock> WriteLock::acquire(const std::string& db_path) {
     return Error{ExitCode::db_invalid, fmt::format("{}: not a newsidx database (not a folder)", db_path),
                  "use another --db path"};
   }
-  if (fs::is_directory(db_path, ec) && !database_exists(db_path) &&
-      !fs::exists(fs::path(db_path) / k_lock, ec) && !fs::is_empty(db_path, ec)) {
+  if (fs::is_directory(db_path, ec) && !database_exists(db_path) && !fs::exists(fs::path(db_path) / k_lock, ec) &&
+      !fs::is_empty(db_path, ec)) {
     return Error{ExitCode::db_invalid,
                  fmt::format("{}: not a newsidx database (the folder holds other files)", db_path),
                  "use a new or empty folder for --db; newsidx never writes into a folder it did not create"};
@@ -209,7 +214,8 @@ std::optional<int> storage_errno(const Xapian::Error& e) {
 Error storage_error(const std::string& db_path, int err, const std::string& step) {
   std::string text = std::strerror(err);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return Error{ExitCode::write_failed, fmt::format("{}: {}{}", db_path, text, step.empty() ? "" : " (while " + step + ")"),
+  return Error{ExitCode::write_failed,
+               fmt::format("{}: {}{}", db_path, text, step.empty() ? "" : " (while " + step + ")"),
                "free some space (or mend the device) and run the same command again: the work committed before is "
                "kept"};
 }
@@ -261,7 +267,8 @@ Result<Xapian::WritableDatabase> open_live_for_update(const std::string& db_path
     Xapian::WritableDatabase db(*generation, Xapian::DB_CREATE);
     stamp_schema(db);
     db.commit();
-    if (Status s = write_stub(db_path, Stub{fs::path(*generation).filename().string(), {}, {}, {}}); !s) return s.error();
+    if (Status s = write_stub(db_path, Stub{fs::path(*generation).filename().string(), {}, {}, {}}); !s)
+      return s.error();
     return db;
   } catch (const Xapian::Error& e) {
     return database_error(db_path, e);
@@ -276,7 +283,11 @@ Result<ShardedLive> open_sharded_for_update(const std::string& db_path) {
       return Error{ExitCode::db_invalid, fmt::format("{}: not a sharded database", db_path), ""};
     }
     const fs::path generation = fs::path(db_path) / stub->generation;
-    ShardedLive live{generation.string(), stub->periods, {}, Xapian::WritableDatabase((generation / k_records).string(), Xapian::DB_CREATE_OR_OPEN), stub->remotes};
+    ShardedLive live{generation.string(),
+                     stub->periods,
+                     {},
+                     Xapian::WritableDatabase((generation / k_records).string(), Xapian::DB_CREATE_OR_OPEN),
+                     stub->remotes};
     for (const std::string& period : stub->periods) {
       live.shards.emplace_back((generation / period).string(), Xapian::DB_OPEN);
       if (Status s = check_schema(live.shards.back()); !s) return s.error();
@@ -330,7 +341,8 @@ Status publish_generation(const std::string& db_path, const std::string& generat
                           const std::vector<std::string>& periods) {
   Result<Stub> old = read_stub(db_path);
   const std::vector<std::string> remotes = old ? old->remotes : std::vector<std::string>{};
-  if (Status s = write_stub(db_path, Stub{fs::path(generation).filename().string(), periods, {}, remotes}); !s) return s;
+  if (Status s = write_stub(db_path, Stub{fs::path(generation).filename().string(), periods, {}, remotes}); !s)
+    return s;
   remove_stale_generations(db_path, generation, false);
   // A plain glass database from before generations existed is replaced by the stub.
   std::error_code ec;
@@ -359,9 +371,12 @@ void remove_stale_generations(const std::string& db_path, const std::string& kee
 
 Status mark_build(const std::string& generation, ShardBy by) {
   const fs::path path = fs::path(generation) / k_build_mark;
-  const std::string content = fmt::format("newsidx bulk build\nshard-by {}\n", by == ShardBy::year ? "year" : by == ShardBy::month ? "month" : "none");
+  const std::string content = fmt::format("newsidx bulk build\nshard-by {}\n", by == ShardBy::year    ? "year"
+                                                                               : by == ShardBy::month ? "month"
+                                                                                                      : "none");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const bool ok = fd >= 0 && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  const bool ok = fd >= 0 && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+                  ::fsync(fd) == 0;
   const int err = errno;
   if (fd >= 0) ::close(fd);
   if (!ok) return Error{ExitCode::io_error, fmt::format("{}: {}", path.string(), std::strerror(err)), ""};
@@ -414,7 +429,8 @@ Result<std::vector<Shard>> list_shards(const std::string& db) {
   constexpr std::string_view tcp = "tcp://";
   if (db.starts_with(tcp)) return std::vector<Shard>{Shard{db.substr(tcp.size()), db.substr(tcp.size()), true}};
   if (!database_exists(db)) {
-    return Error{ExitCode::db_missing, fmt::format("{}: no database here", db), "create it with: newsidx --db PATH index FOLDER"};
+    return Error{ExitCode::db_missing, fmt::format("{}: no database here", db),
+                 "create it with: newsidx --db PATH index FOLDER"};
   }
   if (!fs::exists(fs::path(db) / k_stub)) return std::vector<Shard>{Shard{"main", db, false}};
   Result<Stub> stub = read_stub(db);
@@ -424,7 +440,8 @@ Result<std::vector<Shard>> list_shards(const std::string& db) {
   if (!stub->generation.empty() && stub->periods.empty() && stub->parts.empty()) {
     shards.push_back(Shard{"main", generation.string(), false});
   }
-  for (const std::string& period : stub->periods) shards.push_back(period_shard(period, (generation / period).string()));
+  for (const std::string& period : stub->periods)
+    shards.push_back(period_shard(period, (generation / period).string()));
   for (const std::string& part : stub->parts) {
     const std::string period = part_period(part);
     Shard s = period == "main" ? Shard{part, "", false} : period_shard(period, "");
@@ -442,7 +459,8 @@ std::string shard_period(std::optional<int64_t> published_ms, ShardBy by) {
   const std::time_t secs = static_cast<std::time_t>(*published_ms / 1000 - (*published_ms % 1000 < 0 ? 1 : 0));
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return by == ShardBy::year ? fmt::format("{:04}", tm.tm_year + 1900) : fmt::format("{:04}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1);
+  return by == ShardBy::year ? fmt::format("{:04}", tm.tm_year + 1900)
+                             : fmt::format("{:04}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
 ShardBy live_sharding(const std::string& db_path) {

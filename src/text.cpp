@@ -2,11 +2,11 @@
 #include "newsidx/text.hpp"
 
 #include <unicode/brkiter.h>
-#include <unicode/ucsdet.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
+#include <unicode/ucsdet.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 #include <unicode/uversion.h>
@@ -124,21 +124,26 @@ void fold_into(std::string_view src, std::string& out, std::vector<uint32_t>* ma
       out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     } else if (!multi && is_unified_ideograph(c)) {
       const char* simplified = simplify ? t2s_lookup(c) : nullptr;
-      if (simplified) out += simplified;
-      else out.append(src.data() + start, static_cast<size_t>(i - start));  // already UTF-8
+      if (simplified)
+        out += simplified;
+      else
+        out.append(src.data() + start, static_cast<size_t>(i - start));  // already UTF-8
     } else if (!multi && n.isInert(c)) {
-      if (simplify) append_simplified(out, c);
-      else append_utf8(out, c);
+      if (simplify)
+        append_simplified(out, c);
+      else
+        append_utf8(out, c);
     } else {
       UErrorCode status = U_ZERO_ERROR;
-      icu::UnicodeString seg = icu::UnicodeString::fromUTF8(
-          icu::StringPiece(src.data() + start, seg_end - start));
+      icu::UnicodeString seg = icu::UnicodeString::fromUTF8(icu::StringPiece(src.data() + start, seg_end - start));
       icu::UnicodeString normalized = n.normalize(seg, status);
       if (U_FAILURE(status)) normalized = seg;
       for (int32_t k = 0; k < normalized.length();) {
         UChar32 d = normalized.char32At(k);
-        if (simplify) append_simplified(out, d);
-        else append_utf8(out, d);
+        if (simplify)
+          append_simplified(out, d);
+        else
+          append_utf8(out, d);
         k += U16_LENGTH(d);
       }
     }

@@ -51,9 +51,9 @@ std::vector<std::string> lines_of(std::string_view text) {
 // ---------------------------------------------------------------- seeds
 
 TEST(ArticleSeeds, HeaderFieldsMatchTheFirstTwoLines) {
-  const std::vector<std::string> seeds = {
-      "000_ce2e27078b120ba2.txt", "001_36505d7a1db77cb2.txt", "002_4023920a1c8133f3.txt",
-      "003_8a589b3dce6d34d3.txt", "004_140e6d3e3bb89824.txt"};
+  const std::vector<std::string> seeds = {"000_ce2e27078b120ba2.txt", "001_36505d7a1db77cb2.txt",
+                                          "002_4023920a1c8133f3.txt", "003_8a589b3dce6d34d3.txt",
+                                          "004_140e6d3e3bb89824.txt"};
   for (const std::string& name : seeds) {
     SCOPED_TRACE(name);
     const std::string bytes = read_sample("seeds/" + name);
@@ -216,7 +216,8 @@ TEST(ArticleTimestamp, NaNFallsBackToFrontMatterDate) {
 
 TEST(ArticleTimestamp, OutsideTheYears1To9999GivesNoDate) {
   const auto published = [](std::string_view stamp) {
-    const auto r = parse_article("<!--" + std::string(stamp) + "-->\n[t](https://a.example/)\n------\n\n<p>a</p>\n", "p");
+    const auto r =
+        parse_article("<!--" + std::string(stamp) + "-->\n[t](https://a.example/)\n------\n\n<p>a</p>\n", "p");
     EXPECT_TRUE(r.ok()) << stamp;
     return r.ok() ? r->published_ms : std::nullopt;
   };
@@ -384,8 +385,7 @@ TEST(ArticleBody, PlainTextBody) {
 }
 
 TEST(ArticleBody, TabDelAndCarriageReturnDoNotSplitLines) {
-  const auto r = parse_article(
-      "<!--1-->\n[a\tb](https://a.example/)\n------\n\n<p>x\ty\x7fz\rw</p>\n", "p");
+  const auto r = parse_article("<!--1-->\n[a\tb](https://a.example/)\n------\n\n<p>x\ty\x7fz\rw</p>\n", "p");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->title, "a\tb");
   EXPECT_EQ(r->html, "<p>x\ty\x7fz\rw</p>");
@@ -484,8 +484,7 @@ TEST(ArticleVariant, CdtDateLineGivesPublishedTime) {
 
 TEST(ArticleVariant, TimestampLineWinsOverCdtDateLine) {
   const auto r = parse_article(
-      "<!--1000-->\n[t](https://a.example/)\n------\n日期：Sun, 21 Jun 2020 12:18:17 +0000\n\n<p>x</p>\n",
-      "p");
+      "<!--1000-->\n[t](https://a.example/)\n------\n日期：Sun, 21 Jun 2020 12:18:17 +0000\n\n<p>x</p>\n", "p");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r->published_ms, 1000);
   EXPECT_EQ(r->text, "x");
@@ -663,7 +662,7 @@ TEST(ArticleErrors, TimestampWithoutLinkOrBodyIsATruncatedArticle) {
 
 TEST(ArticleErrors, DamagedLinkLineIsAFailureWithOneLineReason) {
   const std::vector<std::string_view> cases = {
-      "<!--1-->\n[no link target]\n------\n\nbody\n",      // no ](
+      "<!--1-->\n[no link target]\n------\n\nbody\n",        // no ](
       "<!--1-->\n[t](https://a.example/\n------\n\nbody\n",  // no closing )
   };
   for (const std::string_view bytes : cases) {
@@ -709,8 +708,7 @@ TEST(Rfc2822, ParsesFeedDates) {
   EXPECT_EQ(parse_rfc2822_ms("Sun, 21 Jun 2020 20:18:17 +0800"), std::optional<int64_t>(1592741897000));
   EXPECT_EQ(parse_rfc2822_ms("27 Jun 2020 13:30 -0500"), std::optional<int64_t>(1593282600000));
   EXPECT_EQ(parse_rfc2822_ms("Mon, 29 Jun 2020 03:49:25 EDT"), std::optional<int64_t>(1593416965000));
-  EXPECT_EQ(parse_rfc2822_ms("sat, 27 JUN 2020 13:30:55 +0000 (UTC)"),
-            std::optional<int64_t>(1593264655000));
+  EXPECT_EQ(parse_rfc2822_ms("sat, 27 JUN 2020 13:30:55 +0000 (UTC)"), std::optional<int64_t>(1593264655000));
   EXPECT_EQ(parse_rfc2822_ms("Fri, 31 Dec 99 23:59:59 GMT"), std::optional<int64_t>(946684799000));
 }
 

@@ -150,8 +150,9 @@ TEST_F(Cli, QueriesPastTheLimitsExitTwoAndSayWhichLimit) {
 }
 
 TEST_F(Cli, RegionalVariantsExpandUnlessQuotedOrVerbatimAndTheUsersFileAddsAndRemovesClasses) {
-  write_file(m_dir.path() / "news" / "c.md",
-             article(1593734400000, "川普抵達台北", "https://www.cna.com.tw/news/3.aspx", "<p>美國總統川普抵達台北。</p>"));
+  write_file(
+      m_dir.path() / "news" / "c.md",
+      article(1593734400000, "川普抵達台北", "https://www.cna.com.tw/news/3.aspx", "<p>美國總統川普抵達台北。</p>"));
   write_file(m_dir.path() / "news" / "d.md",
              article(1593734400000, "武汉肺炎疫情", "https://x.org/4", "<p>武汉肺炎疫情扩散。</p>"));
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);

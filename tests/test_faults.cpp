@@ -253,7 +253,8 @@ TEST_F(Faults, StdTerminateWithoutAnExceptionAbortsUnlessTheDiskIsFull) {
   {
     std::ofstream fill(tiny / "fill", std::ios::binary);
     const std::string block(4096, 'x');
-    while (fill.write(block.data(), block.size())) {}
+    while (fill.write(block.data(), block.size())) {
+    }
   }
   EXPECT_EXIT(index_then_exit_99(tiny_db), ::testing::ExitedWithCode(74), "no space left on device");
 }
@@ -367,15 +368,19 @@ TEST_F(Faults, IndexingIntoAFullTmpfsFailsCleanlyAndTheDatabaseStillAnswers) {
   // About 3 MB of text with its terms: far more than fits.
   for (size_t i = 0; i < 300; ++i) {
     std::string body;
-    for (size_t k = 0; k < 40; ++k) body += "<p>香港" + std::to_string(i * 100 + k) + "新闻报道第" + std::to_string(k) + "段 word" + std::to_string(i * 97 + k) + "</p>";
+    for (size_t k = 0; k < 40; ++k)
+      body += "<p>香港" + std::to_string(i * 100 + k) + "新闻报道第" + std::to_string(k) + "段 word" +
+              std::to_string(i * 97 + k) + "</p>";
     write_file(m_dir.path() / "in" / ("t" + std::to_string(i) + ".md"),
-               article(k_t0 + static_cast<int64_t>(i) * k_day, "标题" + std::to_string(i), "https://x.org/t" + std::to_string(i), body));
+               article(k_t0 + static_cast<int64_t>(i) * k_day, "标题" + std::to_string(i),
+                       "https://x.org/t" + std::to_string(i), body));
   }
   const std::string tiny_db = (tiny / "db").string();
   for (const bool first_build : {true, false}) {
     if (!first_build) {  // a small database first, then an update that does not fit
       fs::remove_all(tiny_db);
-      const test::CliRun small = test::run_cli(m_dir, {"--db", tiny_db, "index", "-q", (m_dir.path() / "in" / "t1.md").string()});
+      const test::CliRun small =
+          test::run_cli(m_dir, {"--db", tiny_db, "index", "-q", (m_dir.path() / "in" / "t1.md").string()});
       ASSERT_EQ(small.exit_code, 0) << small.err;
     }
     const test::CliRun r = test::run_cli(m_dir, {"--db", tiny_db, "index", "-q", in()});

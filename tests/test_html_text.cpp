@@ -52,8 +52,7 @@ TEST(HtmlToText, CjkTextIsUntouched) {
 
 TEST(HtmlToText, InlineElementsDoNotBreakWords) {
   EXPECT_EQ(text_of("<p>a<b>b</b><i>c</i> <a href=\"x\">d</a><span>e</span></p>"), "abc de");
-  EXPECT_EQ(text_of("<p><span data-caps=\"initial\">I</span><small>MAGINE</small> you</p>"),
-            "IMAGINE you");
+  EXPECT_EQ(text_of("<p><span data-caps=\"initial\">I</span><small>MAGINE</small> you</p>"), "IMAGINE you");
 }
 
 TEST(HtmlToText, TableCellsAreSpacedAndRowsAreParagraphs) {
@@ -150,12 +149,12 @@ TEST(HtmlNesting, FormattingElementsThatWouldBeReopenedAreClosedWhenMoreThan4Wai
 }
 
 TEST(HtmlNesting, OrdinarySloppyHtmlIsNotRewritten) {
-  for (const std::string& html : {
-           repeated("<p>unclosed paragraph", 500), "<ul>" + repeated("<li>unclosed item", 500) + "</ul>",
-           repeated("<ul><li>item</ul>", 500), repeated("<div><span>a</span></div>", 500),
-           repeated("<table><tr><td>a<td>b</table>", 200), repeated("<p><a href=x>link<a href=y>link</p>", 500),
-           repeated("<p><b>bold, unclosed</p>", 3) + repeated("<p>x</p>", 500),
-           repeated("<div>", 256) + "deep" + repeated("</div>", 256)}) {
+  for (const std::string& html :
+       {repeated("<p>unclosed paragraph", 500), "<ul>" + repeated("<li>unclosed item", 500) + "</ul>",
+        repeated("<ul><li>item</ul>", 500), repeated("<div><span>a</span></div>", 500),
+        repeated("<table><tr><td>a<td>b</table>", 200), repeated("<p><a href=x>link<a href=y>link</p>", 500),
+        repeated("<p><b>bold, unclosed</p>", 3) + repeated("<p>x</p>", 500),
+        repeated("<div>", 256) + "deep" + repeated("</div>", 256)}) {
     EXPECT_EQ(bound_nesting(html), std::nullopt) << html.substr(0, 60);
   }
 }
@@ -272,8 +271,7 @@ TEST(HtmlToTextPage, DeepPagesDoNotOverflow) {
 // ---------------------------------------------------------------- images and captions
 
 TEST(HtmlToText, ImageAltIsItsOwnParagraph) {
-  EXPECT_EQ(text_of("<p>before<img alt=\"photo caption\" src=\"x.jpg\">after</p>"),
-            "before\nphoto caption\nafter");
+  EXPECT_EQ(text_of("<p>before<img alt=\"photo caption\" src=\"x.jpg\">after</p>"), "before\nphoto caption\nafter");
   EXPECT_EQ(text_of("<p>a<img src=\"x.jpg\"><img alt=\"\" src=\"y.jpg\"><img alt=\" \">b</p>"), "ab");
 }
 
@@ -298,15 +296,13 @@ TEST(HtmlToTextAuthor, NytAddressElement) {
 }
 
 TEST(HtmlToTextAuthor, Nyt2020ItalicWithBrAndDate) {
-  const HtmlText t =
-      html_to_text("<div><i>KEITH BRADSHER<br>2020-10-13 10:58:08</i></div><img src=\"x\"><p>正文</p>");
+  const HtmlText t = html_to_text("<div><i>KEITH BRADSHER<br>2020-10-13 10:58:08</i></div><img src=\"x\"><p>正文</p>");
   EXPECT_EQ(t.author, "KEITH BRADSHER");
   EXPECT_EQ(t.text, "KEITH BRADSHER\n2020-10-13 10:58:08\n正文");
 }
 
 TEST(HtmlToTextAuthor, WrappedBylineWithIsoDateAndPadding) {
-  const HtmlText t =
-      html_to_text("<div><div><i>     任琛（摘编）<br>2020-06-29T14:58:06.315Z</i></div><p>x</p></div>");
+  const HtmlText t = html_to_text("<div><div><i>     任琛（摘编）<br>2020-06-29T14:58:06.315Z</i></div><p>x</p></div>");
   EXPECT_EQ(t.author, "任琛（摘编）");
   EXPECT_EQ(html_to_text("<div><i>William  Yang<br>2020-07-01T01:02:03Z</i></div>").author, "William Yang");
 }

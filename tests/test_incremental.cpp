@@ -83,7 +83,8 @@ class Incremental : public ::testing::Test {
     for (auto it = d.postlist_begin(term); it != d.postlist_end(term); ++it) {
       const Xapian::Document doc = d.get_document(*it);
       std::vector<std::string> names;
-      for (const FileCopy& f : from_document_data(doc.get_data()).files) names.push_back(fs::path(f.path).filename().string());
+      for (const FileCopy& f : from_document_data(doc.get_data()).files)
+        names.push_back(fs::path(f.path).filename().string());
       out.insert(names);
       // XV marks every version while the URL has more than one.
       Xapian::TermIterator t = doc.termlist_begin();
@@ -106,7 +107,8 @@ class Incremental : public ::testing::Test {
       EXPECT_TRUE(out.find(h.article.url) == out.end()) << "one hit per URL: " << h.article.url;
       std::vector<std::string>& names = out[h.article.url];
       names.push_back(fs::path(h.article.path).filename().string());
-      for (size_t i = 1; i < h.article.files.size(); ++i) names.push_back(fs::path(h.article.files[i].path).filename().string());
+      for (size_t i = 1; i < h.article.files.size(); ++i)
+        names.push_back(fs::path(h.article.files[i].path).filename().string());
     }
     return out;
   }
@@ -245,7 +247,7 @@ TEST_F(Incremental, EveryVersionOfAUrlIsSearchableAndAUrlIsOneResult) {
   ASSERT_TRUE(s.ok());
   // Counts, facets and stats count articles, not versions.
   EXPECT_EQ(*s->count("版本", {}), 1u);
-  EXPECT_EQ(*s->count("甲 -新版本", {}), 1u);  // the old version holds 甲 without 新版本
+  EXPECT_EQ(*s->count("甲 -新版本", {}), 1u);     // the old version holds 甲 without 新版本
   EXPECT_EQ(*s->count("旧版本 新版本", {}), 0u);  // no version holds both
   const Result<std::vector<FacetCount>> months = s->facet("版本", {}, FacetKind::month);
   ASSERT_TRUE(months.ok());
@@ -271,7 +273,8 @@ TEST_F(Incremental, VersionsDoNotDependOnOrderOrRuns) {
   put("b-old.md", k_t0 + 7200000, "甲", "https://x.org/same", "旧版本");
   run();
   EXPECT_EQ(documents(), (std::map<std::string, std::string>{{"https://x.org/same", "b-old.md"}}));
-  EXPECT_EQ(versions("https://x.org/same"), (std::set<std::vector<std::string>>{{"a-new.md"}, {"b-old.md", "z-old.md"}}));
+  EXPECT_EQ(versions("https://x.org/same"),
+            (std::set<std::vector<std::string>>{{"a-new.md"}, {"b-old.md", "z-old.md"}}));
 }
 
 TEST_F(Incremental, AFileThatChangesMovesToItsNewVersion) {
@@ -459,7 +462,8 @@ TEST_F(Incremental, ReindexRebuildsIntoANewGenerationAndSwapsIt) {
 TEST_F(Incremental, AnInterruptedReindexLeavesTheOldDatabase) {
   put("a.md", k_t0, "甲", "https://x.org/a", "内容");
   run();
-  for (int i = 0; i < 10; ++i) put("n" + std::to_string(i) + ".md", k_t0, "新", "https://x.org/n" + std::to_string(i), "新");
+  for (int i = 0; i < 10; ++i)
+    put("n" + std::to_string(i) + ".md", k_t0, "新", "https://x.org/n" + std::to_string(i), "新");
   m_rec.stop_after = 3;
   IndexOptions o;
   o.rebuild = true;

@@ -12,8 +12,8 @@
 #include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/search.hpp"
-#include "newsidx/store.hpp"
 #include "newsidx/snippet.hpp"
+#include "newsidx/store.hpp"
 #include "test_support.hpp"
 
 using namespace newsidx;
@@ -61,9 +61,8 @@ class IndexSearch : public ::testing::Test {
     write_file(m_dir.path() / "in" / "a3.md",
                article(k_2020_07_01 + 40 * k_day, "Hong Kong elections delayed", "https://www.economist.com/3",
                        "<p>The elections in Hong Kong were postponed.</p><p>Hong</p><p>Kong apart.</p>"));
-    write_file(m_dir.path() / "in" / "a4.md",
-               article(k_2020_07_01 + 150 * k_day, "大选结果", "https://www.rfi.fr/cn/4",
-                       "<p>Ｔｒｕｍｐ在２０２０年大选中落败。</p>"));
+    write_file(m_dir.path() / "in" / "a4.md", article(k_2020_07_01 + 150 * k_day, "大选结果", "https://www.rfi.fr/cn/4",
+                                                      "<p>Ｔｒｕｍｐ在２０２０年大选中落败。</p>"));
     write_file(m_dir.path() / "in" / "a5.md",
                article(k_2020_07_01 + 2 * k_day, "香港新闻", "https://www.voachinese.com/a/5.html",
                        "<p>他来自香港。特朗普说了话。中国 美国</p>"));
@@ -134,18 +133,18 @@ TEST_F(IndexSearch, FullWidthAndHalfWidthFindEachOther) {
 TEST_F(IndexSearch, ChineseRunsMatchExactlyAndNeverAcrossASentenceEnd) {
   EXPECT_EQ(set_of("新冠疫情"), Set{"1"});
   EXPECT_EQ(set_of("特朗普说"), Set{"5"});
-  EXPECT_TRUE(set_of("港特").empty());      // 香港。特朗普
-  EXPECT_TRUE(set_of("国美").empty());      // 中国 美国: the space separates
+  EXPECT_TRUE(set_of("港特").empty());       // 香港。特朗普
+  EXPECT_TRUE(set_of("国美").empty());       // 中国 美国: the space separates
   EXPECT_EQ(set_of("中国 美国"), Set{"5"});  // two literals, AND-ed
 }
 
 TEST_F(IndexSearch, ChineseRunsAreExcludedInEitherScriptAndNeverAcrossASentenceEnd) {
-  EXPECT_EQ(set_of("中国 -國家主席"), Set{"5"});     // a2 has 中國國家主席
+  EXPECT_EQ(set_of("中国 -國家主席"), Set{"5"});  // a2 has 中國國家主席
   EXPECT_EQ(set_of("中国 -国家主席"), Set{"5"});
   EXPECT_EQ(set_of("特朗普 -港特朗"), (Set{"1", "5"}));  // a5 has 香港。特朗普
   EXPECT_EQ(set_of("特朗普 -总统特朗普"), Set{"5"});
-  EXPECT_EQ(set_of("title:会见普京"), Set{"2"});      // 習近平會見普京
-  EXPECT_TRUE(set_of("title:北京会见").empty());      // in a2's body only
+  EXPECT_EQ(set_of("title:会见普京"), Set{"2"});  // 習近平會見普京
+  EXPECT_TRUE(set_of("title:北京会见").empty());  // in a2's body only
 }
 
 TEST_F(IndexSearch, LatinWordsMatchInflectionsAndPhrasesMatchAdjacentWords) {
@@ -173,9 +172,9 @@ TEST_F(IndexSearch, BooleanOperatorsAndFields) {
 TEST(Fields, AuthorMatchesTheBylineOnly) {
   TempDir dir;
   write_file(dir.path() / "in" / "a.md", article(1593561600000, "普京访问", "https://x.org/a",
-                                                  "<address>DAVID PIERSON</address><p>俄罗斯总统普京。</p>"));
-  write_file(dir.path() / "in" / "b.md", article(1593561600000, "普京讲话", "https://x.org/b",
-                                                  "<p>记者 David Pierson 的报道被引用。</p>"));
+                                                 "<address>DAVID PIERSON</address><p>俄罗斯总统普京。</p>"));
+  write_file(dir.path() / "in" / "b.md",
+             article(1593561600000, "普京讲话", "https://x.org/b", "<p>记者 David Pierson 的报道被引用。</p>"));
   Result<Searcher> s = index_and_open(dir);
   ASSERT_TRUE(s.ok()) << s.error().message;
   for (const char* q : {"author:pierson", "author:\"david pierson\"", "author:PIERSON 普京"}) {
@@ -354,7 +353,8 @@ TEST(Database, AStorageFailureIsAWriteFailureNotAnInvalidDatabase) {
     EXPECT_EQ(err.code, ExitCode::write_failed) << e.get_description();
     EXPECT_EQ(err.message, "db: no space left on device");
   }
-  EXPECT_EQ(database_error("db", Xapian::DatabaseError("Error writing block 38", EIO)).message, "db: input/output error");
+  EXPECT_EQ(database_error("db", Xapian::DatabaseError("Error writing block 38", EIO)).message,
+            "db: input/output error");
   EXPECT_EQ(database_error("db", Xapian::DatabaseCorruptError("bad block")).code, ExitCode::db_invalid);
 }
 
@@ -387,8 +387,10 @@ TEST(Ranking, WholeWordMatchesRankAboveSubstringsOfLongerWords) {
   if (ts.tokens.size() < 3 || ts.tokens[2].word_len != 3) GTEST_SKIP() << "ICU does not segment 中国人 as one word";
   TempDir dir;
   // Same length, one occurrence each; only the word boundaries differ.
-  write_file(dir.path() / "in" / "a.md", article(1593561600000, "新闻", "https://x.org/substring", "<p>很多中国人来了。</p>"));
-  write_file(dir.path() / "in" / "b.md", article(1593561600000, "新闻", "https://x.org/word", "<p>很多中国的来了。</p>"));
+  write_file(dir.path() / "in" / "a.md",
+             article(1593561600000, "新闻", "https://x.org/substring", "<p>很多中国人来了。</p>"));
+  write_file(dir.path() / "in" / "b.md",
+             article(1593561600000, "新闻", "https://x.org/word", "<p>很多中国的来了。</p>"));
   Result<Searcher> s = index_and_open(dir);
   ASSERT_TRUE(s.ok()) << s.error().message;
   Result<SearchResults> r = s->search("中国", {});
@@ -480,10 +482,10 @@ TEST(Snippets, FitTheColumnBudgetCountingChineseAsTwo) {
 
 TEST(Ranking, ArticlesInTheScriptOfTheQueryComeFirst) {
   TempDir dir;
-  write_file(dir.path() / "in" / "s.md", article(1593561600000, "新闻", "https://x.org/simplified",
-                                                  "<p>卡达航空提出仲裁，要求赔偿。</p>"));
-  write_file(dir.path() / "in" / "t.md", article(1593561600000, "新聞", "https://x.org/traditional",
-                                                  "<p>卡達航空提出仲裁，要求賠償。</p>"));
+  write_file(dir.path() / "in" / "s.md",
+             article(1593561600000, "新闻", "https://x.org/simplified", "<p>卡达航空提出仲裁，要求赔偿。</p>"));
+  write_file(dir.path() / "in" / "t.md",
+             article(1593561600000, "新聞", "https://x.org/traditional", "<p>卡達航空提出仲裁，要求賠償。</p>"));
   Result<Searcher> s = index_and_open(dir);
   ASSERT_TRUE(s.ok()) << s.error().message;
   for (const auto& [query, first] : {std::pair{"卡達航空 賠償", "https://x.org/traditional"},

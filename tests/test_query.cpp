@@ -212,10 +212,28 @@ TEST(QueryCompile, ALongLiteralKeepsASpreadOfItsCandidateTerms) {
 }
 
 TEST(QuerySyntax, ValidQueriesCompile) {
-  for (const char* q : {"中国", "习近平 访问", "\"Hong Kong\"", "“香港”", "a OR b", "a AND b", "a NOT b", "a -b",
-                        "(a OR b) c", "title:特朗普", "author:pierson", "source:voachinese.com", "date:2024",
-                        "date:2020-07..", "date:..2020-07-31", "date:2020-07-01..2020-07-31", "trump*",
-                        "Trump 特朗普 said", "G7峰会", "ＣＯＶＩＤ-19", "， 中国", "-中国 美国"}) {
+  for (const char* q : {"中国",
+                        "习近平 访问",
+                        "\"Hong Kong\"",
+                        "“香港”",
+                        "a OR b",
+                        "a AND b",
+                        "a NOT b",
+                        "a -b",
+                        "(a OR b) c",
+                        "title:特朗普",
+                        "author:pierson",
+                        "source:voachinese.com",
+                        "date:2024",
+                        "date:2020-07..",
+                        "date:..2020-07-31",
+                        "date:2020-07-01..2020-07-31",
+                        "trump*",
+                        "Trump 特朗普 said",
+                        "G7峰会",
+                        "ＣＯＶＩＤ-19",
+                        "， 中国",
+                        "-中国 美国"}) {
     EXPECT_TRUE(compiles(q)) << q;
   }
 }

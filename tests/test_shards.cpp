@@ -51,8 +51,8 @@ const std::string k_copied_url = "https://example.org/copied";  // one version, 
 /// that queries match many articles with different BM25 weights), one undated article, and one
 /// URL with two versions and one with two identical copies, published in different years.
 void write_archive(const fs::path& dir) {
-  const std::vector<std::string> words = {"香港", "国安法", "疫情", "特朗普", "选举", "经济", "中国", "美国",
-                                          "Trump", "election", "示威", "台湾", "贸易", "疫苗", "北京"};
+  const std::vector<std::string> words = {"香港",  "国安法",   "疫情", "特朗普", "选举", "经济", "中国", "美国",
+                                          "Trump", "election", "示威", "台湾",   "贸易", "疫苗", "北京"};
   std::mt19937 rng(7);  // the engine's output is fixed by the standard
   const auto pick = [&] { return words[rng() % words.size()]; };
   for (int i = 0; i < 150; ++i) {
@@ -66,11 +66,14 @@ void write_archive(const fs::path& dir) {
     write_file(dir / fmt::format("a{:03}.md", i),
                article(published, pick() + pick(), fmt::format("https://example.org/{}", i), "<p>" + body + "</p>"));
   }
-  write_file(dir / "undated.md", "<!--NaN-->\n[香港 undated](https://example.org/undated)\n------\n\n<p>香港 疫情</p>\n");
+  write_file(dir / "undated.md",
+             "<!--NaN-->\n[香港 undated](https://example.org/undated)\n------\n\n<p>香港 疫情</p>\n");
   write_file(dir / "moved-old.md", article(k_2019_01_01 + 5 * k_day, "香港 old", k_moved_url, "<p>香港 经济 old</p>"));
   write_file(dir / "moved-new.md", article(k_2021_01_01 + 5 * k_day, "香港 new", k_moved_url, "<p>香港 经济 new</p>"));
-  write_file(dir / "copied-a.md", article(k_2021_01_01 + 9 * k_day, "香港 copied", k_copied_url, "<p>香港 贸易 copied</p>"));
-  write_file(dir / "copied-b.md", article(k_2019_01_01 + 9 * k_day, "香港 copied", k_copied_url, "<p>香港 贸易 copied</p>"));
+  write_file(dir / "copied-a.md",
+             article(k_2021_01_01 + 9 * k_day, "香港 copied", k_copied_url, "<p>香港 贸易 copied</p>"));
+  write_file(dir / "copied-b.md",
+             article(k_2019_01_01 + 9 * k_day, "香港 copied", k_copied_url, "<p>香港 贸易 copied</p>"));
 }
 
 struct Quiet : IndexObserver {
@@ -87,7 +90,8 @@ void index_into(const std::string& db, const std::string& input, std::optional<S
   ASSERT_EQ(r->failed, 0u);
 }
 
-const std::vector<std::string> k_queries = {"香港", "疫情 经济", "Trump", "\"国安法\"", "香港 OR 台湾", "选举 -美国", "title:香港"};
+const std::vector<std::string> k_queries = {"香港",         "疫情 经济",  "Trump",     "\"国安法\"",
+                                            "香港 OR 台湾", "选举 -美国", "title:香港"};
 
 /// The URLs of all matches in rank order.
 std::vector<std::string> ranked_urls(Searcher& s, const std::string& query, const QueryFilters& filters = {}) {
@@ -210,7 +214,8 @@ TEST_F(Shards, TimeSortedPagesAreThePagesOfTheFullMatch) {
   // oldest); with --since the undated shard of "sharded" is left out.
   std::vector<std::string> queries = k_queries;
   // The last two: the first months matched (the newest, the oldest) hold too few or none.
-  for (const char* q : {"date:2020", "国安法 -\"香港国安法\"", "中国", "经济 -疫情", "date:2019 香港", "date:2021 经济"}) {
+  for (const char* q :
+       {"date:2020", "国安法 -\"香港国安法\"", "中国", "经济 -疫情", "date:2019 香港", "date:2021 经济"}) {
     queries.emplace_back(q);
   }
   for (const char* db : {"single", "sharded"}) {
@@ -234,8 +239,8 @@ TEST_F(Shards, TimeSortedPagesAreThePagesOfTheFullMatch) {
               options.offset = offset;
               Result<SearchResults> page = s->search(q, options);
               ASSERT_TRUE(page.ok()) << q;
-              const std::string where = fmt::format("{} since {} {} sort {} limit {} offset {}", db, since.has_value(), q,
-                                                    static_cast<int>(sort), limit, offset);
+              const std::string where = fmt::format("{} since {} {} sort {} limit {} offset {}", db, since.has_value(),
+                                                    q, static_cast<int>(sort), limit, offset);
               const size_t first = std::min(offset, full->hits.size());
               const size_t last = std::min(offset + limit, full->hits.size());
               ASSERT_EQ(page->hits.size(), last - first) << where;
@@ -258,9 +263,11 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
   // 中, 香港, 中国, 大学, title:香港 and 香港 -国安法 are one term or a synonym of two; 特朗普,
   // 疫情 经济 and 中 中 are an AND of two such. Their slices are matched without Xapian's
   // matcher (match_terms_in_slice), with the same BM25 weights.
-  const std::vector<std::string> queries = {"香港", "疫情 经济", "Trump", "\"国安法\"", "香港 OR 台湾", "选举 -美国",
-                                            "title:香港", "date:2020", "国安法 -\"香港国安法\"", "中国", "中",
-                                            "香港 -国安法", "大学", "特朗普", "中 中"};
+  const std::vector<std::string> queries = {"香港",       "疫情 经济",    "Trump",
+                                            "\"国安法\"", "香港 OR 台湾", "选举 -美国",
+                                            "title:香港", "date:2020",    "国安法 -\"香港国安法\"",
+                                            "中国",       "中",           "香港 -国安法",
+                                            "大学",       "特朗普",       "中 中"};
   for (const char* db : {"single", "sharded"}) {
     Result<Searcher> s = Searcher::open(s_dir->str(db));
     ASSERT_TRUE(s.ok());
@@ -279,7 +286,8 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
             options.slices = slices;
             Result<SearchResults> sliced = s->search(q, options);
             ASSERT_TRUE(sliced.ok()) << q;
-            const std::string where = fmt::format("{} {} sort {} offset {} slices {}", db, q, static_cast<int>(sort), offset, slices);
+            const std::string where =
+                fmt::format("{} {} sort {} offset {} slices {}", db, q, static_cast<int>(sort), offset, slices);
             ASSERT_EQ(sliced->hits.size(), one->hits.size()) << where;
             for (size_t i = 0; i < one->hits.size(); ++i) {
               EXPECT_EQ(sliced->hits[i].docid, one->hits[i].docid) << where << " rank " << i + 1;
@@ -340,7 +348,8 @@ std::map<std::string, std::multiset<std::string>> urls_by_shard(const std::strin
   EXPECT_TRUE(shards.ok());
   for (const Shard& s : shards.ok() ? *shards : std::vector<Shard>{}) {
     Xapian::Database d(s.location);
-    for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it) out[s.name].insert(from_document_data(d.get_document(*it).get_data()).url);
+    for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it)
+      out[s.name].insert(from_document_data(d.get_document(*it).get_data()).url);
   }
   return out;
 }
@@ -355,9 +364,12 @@ TEST_F(Shards, AShardedDatabaseIsUpdatedInPlaceAndMatchesAFreshBuild) {
   // deleted 2021 one, a new copy in 2022 of a 2020 article (its one version moves to 2022), and
   // the 2021 copy of k_copied_url deleted (its version moves to the year of the 2019 copy).
   const fs::path in = dir.path() / "in";
-  write_file(in / "new-2020.md", article(k_2020_01_01 + 40 * k_day, "香港 新", "https://example.org/new-2020", "<p>香港 疫苗 新文章</p>"));
-  write_file(in / "new-2022.md", article(k_2021_01_01 + 400 * k_day, "香港 2022", "https://example.org/new-2022", "<p>香港 选举 2022</p>"));
-  write_file(in / "a010.md", article(k_2019_01_01 + 80 * k_day, "疫情 改写", "https://example.org/10", "<p>疫情 经济 改写 香港</p>"));
+  write_file(in / "new-2020.md",
+             article(k_2020_01_01 + 40 * k_day, "香港 新", "https://example.org/new-2020", "<p>香港 疫苗 新文章</p>"));
+  write_file(in / "new-2022.md",
+             article(k_2021_01_01 + 400 * k_day, "香港 2022", "https://example.org/new-2022", "<p>香港 选举 2022</p>"));
+  write_file(in / "a010.md",
+             article(k_2019_01_01 + 80 * k_day, "疫情 改写", "https://example.org/10", "<p>疫情 经济 改写 香港</p>"));
   fs::remove(in / "a140.md");
   const std::string a075 = slurp(in / "a075.md");
   std::string copy = a075;
@@ -377,7 +389,8 @@ TEST_F(Shards, AShardedDatabaseIsUpdatedInPlaceAndMatchesAFreshBuild) {
   for (const Shard& s : after) names.push_back(s.name);
   EXPECT_EQ(names, (std::vector<std::string>{"2019", "2020", "2021", "2022", "undated"}));
   for (const Shard& b : before) {
-    EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const Shard& a) { return a.location == b.location; })) << b.location;
+    EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const Shard& a) { return a.location == b.location; }))
+        << b.location;
   }
   // The file records left the shards for GEN/records.
   EXPECT_FALSE(records_location(dir.str("db")).empty());
@@ -449,13 +462,18 @@ TEST_F(Shards, AnUpdateAfterMergeMonthsWritesClosedMonthsToTheirYearShard) {
   TempDir dir;
   fs::copy(s_dir->path() / "in", dir.path() / "in");
   // An article of the current month: its month stays a shard of its own after --merge-months.
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  write_file(dir.path() / "in" / "open-1.md", article(now_ms - 2000, "香港 open", "https://example.org/open-1", "<p>香港 open</p>"));
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  write_file(dir.path() / "in" / "open-1.md",
+             article(now_ms - 2000, "香港 open", "https://example.org/open-1", "<p>香港 open</p>"));
   index_into(dir.str("db"), dir.str("in"), ShardBy::month);
   ASSERT_TRUE(compact_database(dir.str("db"), true).ok());
   // A new article of a closed month (2020-03, now in the shard 2020), and one more of this month.
-  write_file(dir.path() / "in" / "closed.md", article(k_2020_01_01 + 70 * k_day, "香港 closed", "https://example.org/closed", "<p>香港 closed</p>"));
-  write_file(dir.path() / "in" / "open.md", article(now_ms - 1000, "香港 open", "https://example.org/open", "<p>香港 open</p>"));
+  write_file(dir.path() / "in" / "closed.md",
+             article(k_2020_01_01 + 70 * k_day, "香港 closed", "https://example.org/closed", "<p>香港 closed</p>"));
+  write_file(dir.path() / "in" / "open.md",
+             article(now_ms - 1000, "香港 open", "https://example.org/open", "<p>香港 open</p>"));
   index_into(dir.str("db"), dir.str("in"), std::nullopt);
   std::map<std::string, std::multiset<std::string>> by_shard = urls_by_shard(dir.str("db"));
   EXPECT_EQ(by_shard["2020"].count("https://example.org/closed"), 1u);
@@ -478,7 +496,8 @@ class TcpServer {
  public:
   TcpServer(const std::string& db, unsigned port) : m_port(port) {
     const std::string port_s = std::to_string(port);
-    std::vector<const char*> argv = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port_s.c_str(), db.c_str(), nullptr};
+    std::vector<const char*> argv = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port",
+                                     port_s.c_str(),  db.c_str(),    nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
@@ -488,7 +507,8 @@ class TcpServer {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    if (posix_spawnp(&m_pid, "xapian-tcpsrv", &actions, &attr, const_cast<char**>(argv.data()), environ) != 0) m_pid = -1;
+    if (posix_spawnp(&m_pid, "xapian-tcpsrv", &actions, &attr, const_cast<char**>(argv.data()), environ) != 0)
+      m_pid = -1;
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
   }

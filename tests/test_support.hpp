@@ -28,7 +28,9 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-  [[nodiscard]] std::string str(const std::string& sub = "") const { return (sub.empty() ? m_path : m_path / sub).string(); }
+  [[nodiscard]] std::string str(const std::string& sub = "") const {
+    return (sub.empty() ? m_path : m_path / sub).string();
+  }
 
  private:
   std::filesystem::path m_path;
@@ -69,9 +71,9 @@ struct CliRun {
 /// NEWSIDX_DB, XDG_DATA_HOME and XDG_CONFIG_HOME unset, HOME=cwd, COLUMNS=80 and NO_COLOR set;
 /// `env` is one more VAR=VALUE setting, or "".
 inline CliRun run_cli(const TempDir& cwd, const std::vector<std::string>& args, const std::string& env = "") {
-  std::string cmd = "cd " + shell_quote(cwd.str()) + " && env -u NEWSIDX_DB -u XDG_DATA_HOME -u XDG_CONFIG_HOME HOME=" +
-                    shell_quote(cwd.str()) + " COLUMNS=80 NO_COLOR=1 " + (env.empty() ? "" : shell_quote(env) + " ") +
-                    shell_quote(NEWSIDX_BIN);
+  std::string cmd = "cd " + shell_quote(cwd.str()) +
+                    " && env -u NEWSIDX_DB -u XDG_DATA_HOME -u XDG_CONFIG_HOME HOME=" + shell_quote(cwd.str()) +
+                    " COLUMNS=80 NO_COLOR=1 " + (env.empty() ? "" : shell_quote(env) + " ") + shell_quote(NEWSIDX_BIN);
   for (const std::string& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + shell_quote(cwd.str(".stdout")) + " 2>" + shell_quote(cwd.str(".stderr")) + " </dev/null";
   const int status = std::system(cmd.c_str());

@@ -71,7 +71,12 @@ TEST(Fold, WithoutSimplificationItIsIcuNfkcCasefold) {
 
 TEST(Fold, ComposesCombiningMarksLikePrecomposedText) { EXPECT_EQ(fold("e\u0301"), fold("\u00e9")); }
 
-TEST(Fold, InvalidUtf8BecomesReplacementCharacter) { EXPECT_EQ(fold("a\xff" "b"), "a\xef\xbf\xbd" "b"); }
+TEST(Fold, InvalidUtf8BecomesReplacementCharacter) {
+  EXPECT_EQ(fold("a\xff"
+                 "b"),
+            "a\xef\xbf\xbd"
+            "b");
+}
 
 TEST(Fold, DropsZeroWidthNoBreakSpace) { EXPECT_EQ(fold("新\xEF\xBB\xBF冠"), "新冠"); }
 

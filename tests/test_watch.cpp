@@ -209,8 +209,8 @@ TEST_F(Watch, RunningOutOfWatchesNamesTheFolderAndTheSysctl) {
     GTEST_SKIP() << "no user namespace with its own inotify limit";
   }
   const std::string cmd = "unshare -r sh -c " +
-                          newsidx::test::shell_quote("echo 3 > " + limit + " && exec " + NEWSIDX_BIN + " --db " +
-                                                     db() + " index --watch " + in().string()) +
+                          newsidx::test::shell_quote("echo 3 > " + limit + " && exec " + NEWSIDX_BIN + " --db " + db() +
+                                                     " index --watch " + in().string()) +
                           " 2>" + m_dir.str("watch.err") + " </dev/null";
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
@@ -225,7 +225,8 @@ TEST_F(Watch, FollowsADateShardedDatabase) {
   start({"--shard-by", "year"});
   EXPECT_EQ(count("alpha"), 1);
   // An article of a year with no shard yet, then the 2020 one deleted.
-  write_file(in() / "later.md", article(1640995200000, "Later story", "https://example.com/watch/2022.html", "<p>zeta 泽塔</p>"));
+  write_file(in() / "later.md",
+             article(1640995200000, "Later story", "https://example.com/watch/2022.html", "<p>zeta 泽塔</p>"));
   EXPECT_TRUE(eventually([&] { return count("zeta") == 1; })) << err();
   fs::remove(in() / "first.md");
   EXPECT_TRUE(eventually([&] { return count("alpha") == 0; })) << err();

@@ -25,15 +25,15 @@ namespace newsidx {
 
 /// One parsed article. All strings are UTF-8.
 struct Article {
-  std::string path;    ///< path as given by the caller (never parsed for metadata)
-  std::string url;     ///< link target from the header line
-  std::string title;   ///< entity-decoded, trimmed; newlines folded to spaces
+  std::string path;                     ///< path as given by the caller (never parsed for metadata)
+  std::string url;                      ///< link target from the header line
+  std::string title;                    ///< entity-decoded, trimmed; newlines folded to spaces
   std::optional<int64_t> published_ms;  ///< publish time, epoch milliseconds UTC; empty if unknown
-  std::string source;  ///< lower-case host of url ("www.voachinese.com"); empty if url has none
-  std::string author;  ///< author named in the body (NYT <address>, 2020 NYT <i>AUTHOR<br>date</i>);
-                       ///< else the front matter's `author:` (a site, or a video's channel)
-  std::string text;    ///< visible body text: paragraphs separated by '\n', feed footers removed
-  std::string html;    ///< raw body HTML as found in the file (footer included)
+  std::string source;                   ///< lower-case host of url ("www.voachinese.com"); empty if url has none
+  std::string author;                   ///< author named in the body (NYT <address>, 2020 NYT <i>AUTHOR<br>date</i>);
+                                        ///< else the front matter's `author:` (a site, or a video's channel)
+  std::string text;                     ///< visible body text: paragraphs separated by '\n', feed footers removed
+  std::string html;                     ///< raw body HTML as found in the file (footer included)
 };
 
 /// Parses the bytes of one article file. `path` is only copied into Article::path.

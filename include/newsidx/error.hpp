@@ -9,18 +9,18 @@ namespace newsidx {
 
 /// Process exit status. Defined here once; docs/newsidx.1 and README.md list the same values.
 enum class ExitCode : int {
-  ok = 0,            ///< success; for search: at least one result
-  no_results = 1,    ///< search ran and matched nothing
-  usage = 2,         ///< bad command line or unparsable query
-  db_missing = 3,    ///< database does not exist (run `newsidx index` first)
-  db_locked = 4,     ///< another `newsidx index` holds the write lock
-  db_invalid = 5,    ///< not a newsidx database, corrupt, or built by another schema/tokenizer version
-  some_failed = 6,   ///< index finished, but some files could not be read or parsed
-  io_error = 7,      ///< an input path does not exist or cannot be read at all
-  unavailable = 8,   ///< a remote shard cannot be reached or timed out (see --allow-partial)
-  internal = 70,     ///< unexpected internal error (EX_SOFTWARE)
-  write_failed = 74, ///< the database could not be written: disk full, I/O error (EX_IOERR); committed work is kept
-  interrupted = 130, ///< stopped by SIGINT/SIGTERM after committing finished work (128 + SIGINT)
+  ok = 0,             ///< success; for search: at least one result
+  no_results = 1,     ///< search ran and matched nothing
+  usage = 2,          ///< bad command line or unparsable query
+  db_missing = 3,     ///< database does not exist (run `newsidx index` first)
+  db_locked = 4,      ///< another `newsidx index` holds the write lock
+  db_invalid = 5,     ///< not a newsidx database, corrupt, or built by another schema/tokenizer version
+  some_failed = 6,    ///< index finished, but some files could not be read or parsed
+  io_error = 7,       ///< an input path does not exist or cannot be read at all
+  unavailable = 8,    ///< a remote shard cannot be reached or timed out (see --allow-partial)
+  internal = 70,      ///< unexpected internal error (EX_SOFTWARE)
+  write_failed = 74,  ///< the database could not be written: disk full, I/O error (EX_IOERR); committed work is kept
+  interrupted = 130,  ///< stopped by SIGINT/SIGTERM after committing finished work (128 + SIGINT)
 };
 
 /// An error with the exit code it maps to, a one-line message and an optional hint
@@ -35,8 +35,8 @@ struct Error {
 template <class T>
 class Result {
  public:
-  Result(T value) : m_v(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : m_v(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : m_v(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return m_v.index() == 0; }
   explicit operator bool() const { return ok(); }

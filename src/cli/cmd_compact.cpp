@@ -10,7 +10,8 @@ namespace newsidx::cli {
 
 void add_compact_command(CLI::App& app, Context& ctx) {
   auto merge_months = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("compact", "Rewrite the database compactly (Xapian's compactor); merge closed months");
+  CLI::App* cmd =
+      app.add_subcommand("compact", "Rewrite the database compactly (Xapian's compactor); merge closed months");
   cmd->add_flag("--merge-months", *merge_months,
                 "Merge the month shards of each year before the current one into one year shard");
   cmd->footer(R"(Every local shard is compacted into a new database, which replaces the old one atomically;

@@ -40,7 +40,9 @@ void add_show_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ShowArgs>();
   CLI::App* cmd = app.add_subcommand("show", "Print one article as clean text, JSON or its original HTML");
   cmd->add_option("article", args->ref, "Document id (from --format json), URL, or file path")->required();
-  cmd->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("-f,--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->add_flag("--html", args->html,
                 "Print the original body HTML (read again from the file; control characters escaped)");
   cmd->footer(

@@ -72,12 +72,14 @@ Result<SearchOptions> search_options(const ListArgs& a) {
   o.filters.sources = a.sources;
   if (!a.since.empty()) {
     auto p = parse_date_period(a.since);
-    if (!p) return Error{ExitCode::usage, fmt::format("--since: bad date '{}'", a.since), "use 2024, 2020-07 or 2020-07-01"};
+    if (!p)
+      return Error{ExitCode::usage, fmt::format("--since: bad date '{}'", a.since), "use 2024, 2020-07 or 2020-07-01"};
     o.filters.since_ms = p->first;
   }
   if (!a.until.empty()) {
     auto p = parse_date_period(a.until);
-    if (!p) return Error{ExitCode::usage, fmt::format("--until: bad date '{}'", a.until), "use 2024, 2020-07 or 2020-07-01"};
+    if (!p)
+      return Error{ExitCode::usage, fmt::format("--until: bad date '{}'", a.until), "use 2024, 2020-07 or 2020-07-01"};
     o.filters.until_ms = p->second;
   }
   if (!a.added_since.empty()) {
@@ -100,8 +102,9 @@ Result<SearchOptions> search_options(const ListArgs& a) {
 
 Result<std::unique_ptr<ResultPrinter>> list_printer(const ListArgs& a, bool with_query) {
   OutputOptions out;
-  out.color = a.format == "text" &&
-              (a.color == "always" || (a.color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr));
+  out.color =
+      a.format == "text" &&
+      (a.color == "always" || (a.color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr));
   out.nul = a.nul;
   out.with_query = with_query;
   if (!a.fields.empty()) {
@@ -121,7 +124,8 @@ int print_results(const SearchResults& results, const ListArgs& a) {
 }
 
 std::optional<Searcher> open_searcher(Context& ctx) {
-  Result<Searcher> s = Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
+  Result<Searcher> s =
+      Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
   if (!s) {
     ctx.exit_code = report(s.error());
     return std::nullopt;
