@@ -27,10 +27,10 @@
 
 #include "file_records.hpp"
 #include "newsidx/index.hpp"
+#include "newsidx/pipeline.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
 #include "newsidx/text.hpp"
-#include "pipeline.hpp"
 
 #include <xxhash.h>
 

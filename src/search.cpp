@@ -18,9 +18,9 @@
 #include <fmt/format.h>
 
 #include "file_records.hpp"
+#include "newsidx/pipeline.hpp"
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
-#include "pipeline.hpp"
 
 namespace fs = std::filesystem;
 
@@ -319,12 +319,6 @@ bool ranks_before(const Candidate& a, const Candidate& b, SortOrder sort) {
   return a.docid < b.docid;
 }
 
-/// A local shard of a search and the revision the search opened.
-struct ShardRevision {
-  std::string location;
-  Xapian::rev revision;
-};
-
 /// The weighted terms of a query that match_terms_in_slice can match: one group (a term, or an
 /// OP_SYNONYM of two terms: `中`, or `香港` as `XG香港 SYNONYM 香港`), or an OP_AND of two
 /// groups (`特朗普`, `疫情 经济`). Empty for any other query. Xapian adds the weights of an AND's
@@ -532,15 +526,17 @@ std::vector<Candidate> collect_terms_in_slice(const std::vector<Xapian::Database
   }
 }
 
-/// The best `window` verified candidates of `query_text` on `shards` (as one database), matched
-/// by `slices` threads (see Searcher::search); `global` maps their docids to the Searcher's.
-std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
-                                      const std::function<Xapian::docid(Xapian::docid)>& global,
-                                      std::string_view query_text, const SearchOptions& options, size_t window,
-                                      Xapian::doccount batch, unsigned slices) {
-  // Each thread opens its own handles (Xapian objects are not thread-safe) at the revision
-  // this search opened, and compiles the query again (the verifier owns ICU objects).
-  std::vector<std::vector<Candidate>> parts(slices);
+/// Runs match(opened, db, compiled, k) for each slice k of `slices`, each on its own thread
+/// (slice 0 on the calling one) with its own handles of `shards` (`opened`, and `db` over them)
+/// at the revisions the caller read, and its own compile of `query_text` (Xapian objects are not
+/// thread-safe; the verifier owns ICU objects). Returns the parts in slice order. Throws what a
+/// slice threw; Xapian::DatabaseModifiedError when a shard changed since (with_retry runs again).
+template <class Part>
+std::vector<Part> in_slices(const std::vector<ShardRevision>& shards, std::string_view query_text,
+                            const QueryFilters& filters, unsigned slices,
+                            const std::function<Part(const std::vector<Xapian::Database>&, Xapian::Database&,
+                                                     CompiledQuery&, unsigned)>& match) {
+  std::vector<Part> parts(slices);
   std::vector<std::exception_ptr> errors(slices);
   const auto match_slice = [&](unsigned k) {
     try {
@@ -552,19 +548,9 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
           throw Xapian::DatabaseModifiedError("a shard changed during the search");
         db.add_database(opened.back());
       }
-      Result<CompiledQuery> cq = compile_query(query_text, options.filters);
+      Result<CompiledQuery> cq = compile_query(query_text, filters);
       if (!cq) throw std::logic_error(cq.error().message);  // it compiled before
-      if (options.sort == SortOrder::relevance) {
-        if (const auto groups = term_groups(cq->xapian_query()); !groups.empty()) {
-          parts[k] = collect_terms_in_slice(opened, db, groups, k, slices, cq->verifier(), window, batch, global);
-          return;
-        }
-      }
-      Xapian::Enquire enquire(db);
-      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, cq->xapian_query(),
-                                      Xapian::Query((new DocidSlice(k, slices))->release())));
-      set_order(enquire, options.sort);
-      parts[k] = collect(enquire, cq->verifier(), window, batch, false, db.get_doccount(), global, "");
+      parts[k] = match(opened, db, *cq, k);
     } catch (...) {
       errors[k] = std::current_exception();
     }
@@ -579,6 +565,33 @@ std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+  return parts;
+}
+
+/// `query` restricted to slice k of `slices` of the document ids.
+Xapian::Query in_slice(const Xapian::Query& query, unsigned k, unsigned slices) {
+  return {Xapian::Query::OP_FILTER, query, Xapian::Query((new DocidSlice(k, slices))->release())};
+}
+
+/// The best `window` verified candidates of `query_text` on `shards` (as one database), matched
+/// by `slices` threads (see Searcher::search); `global` maps their docids to the Searcher's.
+std::vector<Candidate> collect_sliced(const std::vector<ShardRevision>& shards,
+                                      const std::function<Xapian::docid(Xapian::docid)>& global,
+                                      std::string_view query_text, const SearchOptions& options, size_t window,
+                                      Xapian::doccount batch, unsigned slices) {
+  std::vector<std::vector<Candidate>> parts = in_slices<std::vector<Candidate>>(
+      shards, query_text, options.filters, slices,
+      [&](const std::vector<Xapian::Database>& opened, Xapian::Database& db, CompiledQuery& cq, unsigned k) {
+        if (options.sort == SortOrder::relevance) {
+          if (const auto groups = term_groups(cq.xapian_query()); !groups.empty()) {
+            return collect_terms_in_slice(opened, db, groups, k, slices, cq.verifier(), window, batch, global);
+          }
+        }
+        Xapian::Enquire enquire(db);
+        enquire.set_query(in_slice(cq.xapian_query(), k, slices));
+        set_order(enquire, options.sort);
+        return collect(enquire, cq.verifier(), window, batch, false, db.get_doccount(), global, "");
+      });
   std::vector<Candidate> merged;
   for (std::vector<Candidate>& part : parts) std::move(part.begin(), part.end(), std::back_inserter(merged));
   std::sort(merged.begin(), merged.end(),
@@ -666,9 +679,7 @@ SearchResults Searcher::run(const View& view, const Xapian::Query& query, Xapian
     found = collect_by_months(view.db, query, verifier, options.sort, window, batch, global, exclude);
   }
   if (!found && bounded_local && query_text && slices > 1) {
-    std::vector<ShardRevision> shards;
-    for (size_t i : view.shards) shards.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
-    found = collect_sliced(shards, global, *query_text, options, window, batch, slices);
+    found = collect_sliced(revisions(view), global, *query_text, options, window, batch, slices);
   }
   if (!found) {
     Xapian::Enquire enquire(view.db);
@@ -718,14 +729,20 @@ void Searcher::add_other_versions(Xapian::docid docid, StoredArticle& a) const {
 
 namespace {
 
+/// A match among the versions of URLs that have several (see version_matches).
+struct VersionMatch {
+  Xapian::docid docid;
+  std::string url_key;  ///< k_slot_url
+  std::string value;    ///< of the slot asked for
+};
+
 /// The matches of `query` (each confirmed by `verifier`, if any) among the versions of URLs
 /// that have several (the XV documents, a few in a hundred), in docid order: each one's
 /// collapse key and the value of `slot` (empty for Xapian::BAD_VALUENO). Counts over all
 /// matches take out all but the first version of each URL with these.
-std::vector<std::pair<std::string, std::string>> version_matches(const Xapian::Database& db, const Xapian::Query& query,
-                                                                 Xapian::MatchDecider* verifier, bool remote,
-                                                                 Xapian::valueno slot) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<VersionMatch> version_matches(const Xapian::Database& db, const Xapian::Query& query,
+                                          Xapian::MatchDecider* verifier, bool remote, Xapian::valueno slot) {
+  std::vector<VersionMatch> out;
   if (db.get_termfreq(std::string(k_term_versions)) == 0) return out;
   Xapian::Enquire enquire(db);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(std::string(k_term_versions))));
@@ -735,80 +752,133 @@ std::vector<std::pair<std::string, std::string>> version_matches(const Xapian::D
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     const Xapian::Document doc = it.get_document();
     if (remote && verifier && !(*verifier)(data_only(doc))) continue;
-    out.emplace_back(doc.get_value(k_slot_url), slot == Xapian::BAD_VALUENO ? "" : doc.get_value(slot));
+    out.push_back({*it, doc.get_value(k_slot_url), slot == Xapian::BAD_VALUENO ? "" : doc.get_value(slot)});
   }
   return out;
 }
 
-/// The entries of version_matches after the first of their URL: what a count per URL leaves out.
-std::vector<std::string> later_versions(const std::vector<std::pair<std::string, std::string>>& matches) {
+/// The values of the entries of version_matches after the first of their URL: what a count per
+/// URL leaves out.
+std::vector<std::string> later_versions(const std::vector<VersionMatch>& matches) {
   std::unordered_set<std::string> seen;
   std::vector<std::string> out;
-  for (const auto& [key, value] : matches) {
-    if (!seen.insert(key).second) out.push_back(value);
+  for (const VersionMatch& m : matches) {
+    if (!seen.insert(m.url_key).second) out.push_back(m.value);
   }
   return out;
 }
+
+/// Candidates a thread of a full match (count, facet) verifies at the least: below it, a thread
+/// and its database handles cost more than the verification they take over (a candidate costs
+/// about 0.1 ms: its document data inflated, parsed and often folded).
+constexpr Xapian::doccount k_verified_per_slice = 500;
 
 }  // namespace
 
-Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filters) {
-  Result<CompiledQuery> compiled = compile_query(query, filters);
-  if (!compiled) return compiled.error();
-  return with_retry<size_t>([&] {
-    const View v = view(filters);
+/// Every match of a query with the values of one slot among them, versions of a URL after its
+/// first left out (articles, not versions).
+struct Searcher::Tally {
+  size_t matches = 0;
+  std::map<std::string, size_t> values;  ///< value of the slot: matches that have it
+};
+
+Searcher::Tally Searcher::tally(const View& v, std::string_view query, const QueryFilters& filters,
+                                const CompiledQuery& compiled, Xapian::valueno slot, unsigned slices) {
+  Tally out;
+  Xapian::MatchDecider* verifier = compiled.verifier();
+  std::vector<VersionMatch> versions;
+  if (m_remote && verifier) {  // verified here, a page at a time (remote shards cannot run our decider)
     Xapian::Enquire enquire(v.db);
-    enquire.set_query(compiled->xapian_query());
+    enquire.set_query(compiled.xapian_query());
     enquire.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MatchDecider* verifier = compiled->verifier();
-    size_t n = 0;
-    if (m_remote && verifier) {
-      for_each_verified(enquire, *verifier, 1000,
-                        [&](const Xapian::MSetIterator&, const Xapian::Document&) { return ++n; });
-    } else {
-      // checkatleast = all documents: every candidate is verified, so the count is exact.
-      n = enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier).get_matches_estimated();
+    for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document& doc) {
+      ++out.matches;
+      if (slot != Xapian::BAD_VALUENO) ++out.values[doc.get_value(slot)];
+      return true;
+    });
+    versions = version_matches(v.db, compiled.xapian_query(), verifier, true, slot);
+  } else {
+    // One slice per k_verified_per_slice candidates, up to one per core (Xapian alone counts
+    // unverified matches: one slice).
+    if (slices == 0) {
+      slices = 1;
+      if (verifier && !m_remote) {
+        Xapian::Enquire estimate(v.db);
+        estimate.set_query(compiled.xapian_query());
+        slices = std::clamp<unsigned>(estimate.get_mset(0, 0).get_matches_estimated() / k_verified_per_slice, 1,
+                                      std::max(1u, std::thread::hardware_concurrency()));
+      }
     }
-    // Articles, not versions.
-    return n - later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, Xapian::BAD_VALUENO))
-                   .size();
-  });
+    struct Part {
+      Tally tally;
+      std::vector<VersionMatch> versions;
+    };
+    const auto match = [&](Xapian::Database& db, const Xapian::Query& query, Xapian::MatchDecider* decider) {
+      Part part;
+      Xapian::Enquire enquire(db);
+      enquire.set_query(query);
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      std::optional<Xapian::ValueCountMatchSpy> spy;
+      if (slot != Xapian::BAD_VALUENO) enquire.add_matchspy(&spy.emplace(slot));
+      // checkatleast = all documents: every candidate is verified, so the count is exact.
+      part.tally.matches = enquire.get_mset(0, 0, db.get_doccount(), nullptr, decider).get_matches_estimated();
+      if (spy) {
+        for (auto it = spy->values_begin(); it != spy->values_end(); ++it) part.tally.values[*it] = it.get_termfreq();
+      }
+      part.versions = version_matches(db, query, decider, false, slot);
+      return part;
+    };
+    std::vector<Part> parts;
+    if (slices == 1 || m_remote) {
+      Xapian::Database db = v.db;
+      parts.push_back(match(db, compiled.xapian_query(), verifier));
+    } else {
+      parts =
+          in_slices<Part>(revisions(v), query, filters, slices,
+                          [&](const std::vector<Xapian::Database>&, Xapian::Database& db, CompiledQuery& cq,
+                              unsigned k) { return match(db, in_slice(cq.xapian_query(), k, slices), cq.verifier()); });
+    }
+    for (Part& p : parts) {
+      out.matches += p.tally.matches;
+      for (const auto& [value, n] : p.tally.values) out.values[value] += n;
+      std::move(p.versions.begin(), p.versions.end(), std::back_inserter(versions));
+    }
+    // The first version of a URL is the one of the lowest docid, whichever slice it was in.
+    std::stable_sort(versions.begin(), versions.end(),
+                     [](const VersionMatch& a, const VersionMatch& b) { return a.docid < b.docid; });
+  }
+  for (const std::string& value : later_versions(versions)) {
+    --out.matches;
+    if (slot != Xapian::BAD_VALUENO && --out.values[value] == 0) out.values.erase(value);
+  }
+  return out;
 }
 
-Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const QueryFilters& filters, FacetKind kind) {
+std::vector<ShardRevision> Searcher::revisions(const View& v) const {
+  std::vector<ShardRevision> out;
+  for (size_t i : v.shards) out.push_back({m_shards[i].shard.location, m_shards[i].db.get_revision()});
+  return out;
+}
+
+Result<size_t> Searcher::count(std::string_view query, const QueryFilters& filters, unsigned slices) {
+  Result<CompiledQuery> compiled = compile_query(query, filters);
+  if (!compiled) return compiled.error();
+  return with_retry<size_t>(
+      [&] { return tally(view(filters), query, filters, *compiled, Xapian::BAD_VALUENO, slices).matches; });
+}
+
+Result<std::vector<FacetCount>> Searcher::facet(std::string_view query, const QueryFilters& filters, FacetKind kind,
+                                                unsigned slices) {
   Result<CompiledQuery> compiled = compile_query(query, filters);
   if (!compiled) return compiled.error();
   return with_retry<std::vector<FacetCount>>([&] {
-    const View v = view(filters);
-    Xapian::Enquire enquire(v.db);
-    enquire.set_query(compiled->xapian_query());
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
     const Xapian::valueno slot = kind == FacetKind::source ? k_slot_source : k_slot_month;
     std::map<std::string, size_t> counts;
-    auto add = [&](const std::string& value, size_t n) {
+    for (const auto& [value, n] : tally(view(filters), query, filters, *compiled, slot, slices).values) {
       if (!value.empty()) counts[kind == FacetKind::year ? value.substr(0, 4) : value] += n;
-    };
-    Xapian::MatchDecider* verifier = compiled->verifier();
-    if (m_remote && verifier) {
-      for_each_verified(enquire, *verifier, 1000, [&](const Xapian::MSetIterator&, const Xapian::Document& doc) {
-        add(doc.get_value(slot), 1);
-        return true;
-      });
-    } else {
-      Xapian::ValueCountMatchSpy spy(slot);
-      enquire.add_matchspy(&spy);
-      enquire.get_mset(0, 0, v.db.get_doccount(), nullptr, verifier);
-      for (auto it = spy.values_begin(); it != spy.values_end(); ++it) add(*it, static_cast<size_t>(it.get_termfreq()));
-    }
-    // Articles, not versions (a URL's versions share their source; their months can differ).
-    for (const std::string& value :
-         later_versions(version_matches(v.db, compiled->xapian_query(), verifier, m_remote, slot))) {
-      if (!value.empty()) --counts[kind == FacetKind::year ? value.substr(0, 4) : value];
     }
     std::vector<FacetCount> out;
-    for (auto& [value, n] : counts) {
-      if (n > 0) out.push_back({value, n});
-    }
+    for (auto& [value, n] : counts) out.push_back({value, n});
     if (kind == FacetKind::source) {
       std::stable_sort(out.begin(), out.end(),
                        [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
@@ -933,7 +1003,7 @@ std::optional<int64_t> published_bound(const std::string& serialised) {
 Result<DatabaseStats> Searcher::stats() {
   return with_retry<DatabaseStats>([&] {
     DatabaseStats s;
-    const std::vector<std::pair<std::string, std::string>> versions =
+    const std::vector<VersionMatch> versions =
         version_matches(m_db, Xapian::Query::MatchAll, nullptr, false, k_slot_month);
     s.versions = m_db.get_doccount();
     s.articles = s.versions - later_versions(versions).size();

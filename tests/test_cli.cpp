@@ -240,6 +240,35 @@ TEST_F(Cli, QueriesFromAFileRunInOneProcessAndEachRowNamesItsQuery) {
   EXPECT_EQ(run(m_dir, {"--db", "db", "search", "--queries", "queries", "北京"}).exit_code, 2);
 }
 
+TEST_F(Cli, QueriesAnsweredByManyThreadsArePrintedInTheirOrder) {
+  ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
+  std::string many;
+  for (int i = 0; i < 60; ++i)
+    many += std::vector<std::string>{"北京", "普京", "不存在的词语", "香港 OR 北京", "访问"}[i % 5] + "\n";
+  write_file(m_dir.path() / "many", many);
+  for (std::vector<std::string> mode : {std::vector<std::string>{"-c"}, {"-f", "jsonl"}, {"--facet", "month"}}) {
+    std::vector<std::string> args = {"--db", "db", "search", "--queries", "many", "-j", "1"};
+    args.insert(args.end(), mode.begin(), mode.end());
+    const CliRun one = run(m_dir, args);
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    for (const char* jobs : {"3", "8"}) {
+      args[6] = jobs;
+      const CliRun threads = run(m_dir, args);
+      EXPECT_EQ(threads.exit_code, 0) << threads.err;
+      EXPECT_EQ(threads.out, one.out) << mode[0] << " -j " << jobs;
+    }
+  }
+  // Each row in the order of the file, whatever thread answered it.
+  const CliRun counts = run(m_dir, {"--db", "db", "search", "--queries", "many", "-c", "-j", "4"});
+  std::istringstream rows(counts.out);
+  size_t i = 0;
+  for (std::string row; std::getline(rows, row); ++i) {
+    EXPECT_EQ(row.substr(row.find('\t') + 1),
+              std::vector<std::string>({"北京", "普京", "不存在的词语", "香港 OR 北京", "访问"})[i % 5]);
+  }
+  EXPECT_EQ(i, 60u);
+}
+
 TEST_F(Cli, LimitZeroReturnsAllMatches) {
   ASSERT_EQ(run(m_dir, {"--db", "db", "index", "news"}).exit_code, 0);
   CliRun r = run(m_dir, {"--db", "db", "search", "--limit", "0", "--format", "jsonl", "北京"});

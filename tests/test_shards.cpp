@@ -301,6 +301,79 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
   }
 }
 
+TEST_F(Shards, SlicedCountsAndFacetsAreThoseOfOneMatch) {
+  // Counts and facets verify every candidate, in slices of the document ids when there are many;
+  // every slice count gives the figures of one match: each article once (the URL with versions
+  // in 2019 and 2021 counted in the month of its first version, whichever slice holds which),
+  // and as many as a search for all matches lists.
+  const std::vector<std::string> queries = {"香港",          "香港 经济",    "\"国安法\"", "国安法 -\"香港国安法\"",
+                                            "选举 -美国",    "香港 OR 台湾", "中国",       "大学",
+                                            "date:2020 疫情"};
+  for (const char* db : {"single", "sharded"}) {
+    Result<Searcher> s = Searcher::open(s_dir->str(db));
+    ASSERT_TRUE(s.ok());
+    for (const std::string& q : queries) {
+      Result<size_t> one = s->count(q, {}, 1);
+      ASSERT_TRUE(one.ok()) << q;
+      EXPECT_EQ(*one, ranked_urls(*s, q).size()) << db << " " << q;
+      for (FacetKind kind : {FacetKind::month, FacetKind::source}) {
+        Result<std::vector<FacetCount>> facets = s->facet(q, {}, kind, 1);
+        ASSERT_TRUE(facets.ok()) << q;
+        for (unsigned slices : {0u, 2u, 3u, 7u}) {
+          const std::string where = fmt::format("{} {} slices {}", db, q, slices);
+          Result<size_t> sliced = s->count(q, {}, slices);
+          ASSERT_TRUE(sliced.ok()) << where;
+          EXPECT_EQ(*sliced, *one) << where;
+          Result<std::vector<FacetCount>> sliced_facets = s->facet(q, {}, kind, slices);
+          ASSERT_TRUE(sliced_facets.ok()) << where;
+          ASSERT_EQ(sliced_facets->size(), facets->size()) << where;
+          for (size_t i = 0; i < facets->size(); ++i) {
+            EXPECT_EQ((*sliced_facets)[i].value, (*facets)[i].value) << where;
+            EXPECT_EQ((*sliced_facets)[i].count, (*facets)[i].count) << where << " " << (*facets)[i].value;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(SlicedFacets, CountAURLInTheMonthOfItsFirstVersionWhicheverSliceHoldsIt) {
+  // A big 2019 shard and a small 2021 one: a slice's docids interleave those of both, so the
+  // second slice holds 2021's version of the URL (docid 16) and the first 2019's (docid 81).
+  // The URL counts once, in the month of the lower docid, as in one match.
+  TempDir dir;
+  const std::string url = "https://example.org/two-versions";
+  for (int i = 0; i < 100; ++i) {
+    write_file(dir.path() / "in" / fmt::format("y2019-{:03}.md", i),
+               article(k_2019_01_01 + i * k_day, "香港", i == 40 ? url : fmt::format("https://example.org/a{}", i),
+                       fmt::format("<p>香港 {}</p>", i)));
+  }
+  for (int i = 0; i < 10; ++i) {
+    write_file(dir.path() / "in" / fmt::format("y2021-{:03}.md", i),
+               article(k_2021_01_01 + i * k_day, "香港", i == 7 ? url : fmt::format("https://example.org/b{}", i),
+                       fmt::format("<p>香港 {} new</p>", i)));
+  }
+  index_into(dir.str("db"), dir.str("in"), ShardBy::year);
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  Result<std::vector<FacetCount>> one = s->facet("香港", {}, FacetKind::month, 1);
+  ASSERT_TRUE(one.ok());
+  size_t total = 0;
+  for (const FacetCount& c : *one) total += c.count;
+  EXPECT_EQ(total, 109u);
+  EXPECT_EQ(*s->count("香港", {}, 1), 109u);
+  for (unsigned slices : {2u, 3u}) {
+    Result<std::vector<FacetCount>> sliced = s->facet("香港", {}, FacetKind::month, slices);
+    ASSERT_TRUE(sliced.ok());
+    ASSERT_EQ(sliced->size(), one->size());
+    for (size_t i = 0; i < one->size(); ++i) {
+      EXPECT_EQ((*sliced)[i].value, (*one)[i].value) << slices;
+      EXPECT_EQ((*sliced)[i].count, (*one)[i].count) << slices << " " << (*one)[i].value;
+    }
+    EXPECT_EQ(*s->count("香港", {}, slices), 109u);
+  }
+}
+
 TEST_F(Shards, ShowFindsAFileOfAnyShardByPath) {
   Result<Searcher> sharded = Searcher::open(s_dir->str("sharded"));
   ASSERT_TRUE(sharded.ok());

@@ -81,6 +81,13 @@ struct SearchResults {
   std::vector<Hit> hits;
 };
 
+/// A local shard of a search and the revision the search opened (the threads of a sliced
+/// search open their own handles at it).
+struct ShardRevision {
+  std::string location;
+  Xapian::rev revision;
+};
+
 struct OpenOptions {
   /// Skip shards that cannot be opened or stop answering (each named in warnings()) instead of
   /// failing with ExitCode::unavailable.
@@ -115,12 +122,15 @@ class Searcher {
   /// global statistics.)
   Result<SearchResults> search(std::string_view query, const SearchOptions& options);
 
-  /// Exact number of matches of `query` (all candidates verified).
-  Result<size_t> count(std::string_view query, const QueryFilters& filters);
+  /// Exact number of matches of `query` (all candidates verified). Verification runs in
+  /// `slices` threads (0 = automatic: one per 500 candidates, up to one per core); the count is
+  /// the same for every value.
+  Result<size_t> count(std::string_view query, const QueryFilters& filters, unsigned slices = 0);
 
   /// Counts over all matches of `query`: sources by count (largest first), months and years
-  /// in order.
-  Result<std::vector<FacetCount>> facet(std::string_view query, const QueryFilters& filters, FacetKind kind);
+  /// in order. `slices` as for count().
+  Result<std::vector<FacetCount>> facet(std::string_view query, const QueryFilters& filters, FacetKind kind,
+                                        unsigned slices = 0);
 
   /// Finds an article: a document id ("1234"), a URL ("https://..."), or a file path (any copy,
   /// as given at index time or any path to the same file). Errors: no_results if none.
@@ -160,6 +170,14 @@ class Searcher {
   /// Appends the files of the other versions of `a`'s URL (not document `docid`) to a.files.
   void add_other_versions(Xapian::docid docid, StoredArticle& a) const;
   View view(const QueryFilters& filters) const;
+  /// The shards of `v` at the revisions this Searcher reads.
+  [[nodiscard]] std::vector<ShardRevision> revisions(const View& v) const;
+  struct Tally;
+  /// Every match of `compiled` (the query `query` with `filters`) on `v`, each candidate
+  /// verified in `slices` threads (see count()), and the values of `slot` among them
+  /// (Xapian::BAD_VALUENO: none); all but the first version of each URL left out.
+  Tally tally(const View& v, std::string_view query, const QueryFilters& filters, const CompiledQuery& compiled,
+              Xapian::valueno slot, unsigned slices);
   /// Drops remote shards that no longer answer (allow_partial); true if any was dropped.
   bool drop_unreachable();
   void combine();

@@ -1,13 +1,16 @@
 // cmd_search.cpp — `newsidx search QUERY...`
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "newsidx/pipeline.hpp"
 
 namespace newsidx::cli {
 namespace {
@@ -22,6 +25,7 @@ struct SearchArgs {
   bool verbatim = false;
   std::string variants_file;
   std::string queries_file;
+  unsigned jobs = 0;
 };
 
 /// One query of a run and its line in --queries FILE (0 for the query of the command line).
@@ -49,50 +53,119 @@ Result<std::vector<Query>> read_queries(const std::string& file) {
   return out;
 }
 
+/// What one query of a run gave, kept until it is printed in query order.
+struct Answer {
+  std::optional<Error> error;
+  size_t count = 0;                   ///< --count
+  std::vector<FacetCount> facets;     ///< --facet
+  SearchResults results;              ///< otherwise
+  std::vector<std::string> warnings;  ///< shards that stopped answering during the search
+};
+
 /// The searches of one `search` run (one query, or each of --queries), with the same options.
 class SearchRun {
  public:
   SearchRun(const SearchArgs& args, SearchOptions options, bool with_query)
       : m_args(args), m_options(std::move(options)), m_with_query(with_query) {}
 
+  /// Threads per search (SearchOptions::slices).
+  void set_slices(unsigned slices) { m_options.slices = slices; }
+
   /// Checks `query` (a usage error is one before the database is opened).
   Result<CompiledQuery> compile(const std::string& query) const { return compile_query(query, m_options.filters); }
 
-  /// Runs `query` as the options ask and prints it (results with `printer`; counts and facets
-  /// directly); with_query: each row names its query. Returns the exit code: 0 with matches, 1
-  /// without, else the error's (reported on stderr).
-  int run(Searcher& searcher, const std::string& query, ResultPrinter* printer) {
-    const SearchArgs& a = m_args;
-    const bool json = a.list.format == "json" || a.list.format == "jsonl";
-    const std::optional<std::string_view> named = m_with_query ? std::optional<std::string_view>(query) : std::nullopt;
-    if (a.count) {
-      Result<size_t> n = searcher.count(query, m_options.filters);
-      if (!n) return report(n.error());
-      if (named) {
-        fmt::print("{}\t{}\n", *n, printable(query, Escape::tsv));
-      } else {
-        fmt::print("{}\n", *n);
-      }
-      return static_cast<int>(*n ? ExitCode::ok : ExitCode::no_results);
-    }
-    if (!a.facet.empty()) {
-      const FacetKind kind = a.facet == "source"  ? FacetKind::source
-                             : a.facet == "month" ? FacetKind::month
-                                                  : FacetKind::year;
-      Result<std::vector<FacetCount>> counts = searcher.facet(query, m_options.filters, kind);
-      if (!counts) return report(counts.error());
-      print_facets(stdout, a.facet, *counts, json, named, bar_columns());
-      return static_cast<int>(counts->empty() ? ExitCode::no_results : ExitCode::ok);
-    }
+  /// Runs `query` as the options ask. Thread-safe for distinct `searcher`s.
+  Answer answer(Searcher& searcher, const std::string& query) const {
+    Answer out;
     const size_t warned = searcher.warnings().size();
-    Result<SearchResults> results = searcher.search(query, m_options);
-    for (size_t i = warned; i < searcher.warnings().size(); ++i) {
-      print_clean("newsidx: warning: " + searcher.warnings()[i]);  // a shard stopped answering
+    if (m_args.count) {
+      Result<size_t> n = searcher.count(query, m_options.filters);
+      if (n)
+        out.count = *n;
+      else
+        out.error = n.error();
+    } else if (!m_args.facet.empty()) {
+      const FacetKind kind = m_args.facet == "source"  ? FacetKind::source
+                             : m_args.facet == "month" ? FacetKind::month
+                                                       : FacetKind::year;
+      Result<std::vector<FacetCount>> counts = searcher.facet(query, m_options.filters, kind);
+      if (counts)
+        out.facets = std::move(*counts);
+      else
+        out.error = counts.error();
+    } else {
+      Result<SearchResults> results = searcher.search(query, m_options);
+      if (results) {
+        out.results = std::move(*results);
+        // Printers read a hit's snippet, not its article's text: an answer waiting to be
+        // printed keeps a few hundred bytes per hit, not the whole article.
+        for (Hit& h : out.results.hits) std::string().swap(h.article.text);
+      } else {
+        out.error = results.error();
+      }
     }
-    if (!results) return report(results.error());
+    out.warnings.assign(searcher.warnings().begin() + static_cast<std::ptrdiff_t>(warned), searcher.warnings().end());
+    return out;
+  }
+
+  /// Prints the answer to `query` (results with `printer`; counts and facets directly); with_query:
+  /// each row names its query. Returns the exit code: 0 with matches, 1 without, else the error's
+  /// (reported on stderr).
+  int print(const std::string& query, const Answer& answer, ResultPrinter* printer) const {
+    for (const std::string& w : answer.warnings) print_clean("newsidx: warning: " + w);
+    if (answer.error) return report(*answer.error);
+    const std::optional<std::string_view> named = m_with_query ? std::optional<std::string_view>(query) : std::nullopt;
+    if (m_args.count) {
+      if (named) {
+        fmt::print("{}\t{}\n", answer.count, printable(query, Escape::tsv));
+      } else {
+        fmt::print("{}\n", answer.count);
+      }
+      return static_cast<int>(answer.count ? ExitCode::ok : ExitCode::no_results);
+    }
+    if (!m_args.facet.empty()) {
+      const bool json = m_args.list.format == "json" || m_args.list.format == "jsonl";
+      print_facets(stdout, m_args.facet, answer.facets, json, named, bar_columns());
+      return static_cast<int>(answer.facets.empty() ? ExitCode::no_results : ExitCode::ok);
+    }
     if (m_with_query) printer->query(query);
-    for (const Hit& h : results->hits) printer->hit(h);
-    return static_cast<int>(results->hits.empty() ? ExitCode::no_results : ExitCode::ok);
+    for (const Hit& h : answer.results.hits) printer->hit(h);
+    return static_cast<int>(answer.results.hits.empty() ? ExitCode::no_results : ExitCode::ok);
+  }
+
+  /// Answers `queries` with one thread per searcher and prints the answers in query order.
+  /// Returns the exit code of the run: an error's (the worst one), else 0 when any query matched,
+  /// 1 when none did.
+  int run_all(std::vector<Searcher>& searchers, const std::vector<std::string>& queries, ResultPrinter* printer) const {
+    struct Worker {
+      Searcher* searcher = nullptr;
+    };
+    std::atomic<size_t> taken = 0;
+    size_t printed = 0;
+    bool matched = false;
+    int worst = 0;
+    // An answer holds a few hundred bytes per hit (see answer()); 256 of them may wait to be
+    // printed, so that one slow query (a count that verifies thousands of candidates) does not
+    // hold the other threads up.
+    ordered_parallel_map<Worker, Answer>(
+        queries.size(), static_cast<unsigned>(searchers.size()), 256,
+        [&](size_t i, Worker& w) {
+          if (!w.searcher) w.searcher = &searchers[taken++];
+          try {
+            return answer(*w.searcher, queries[i]);
+          } catch (const std::exception& e) {  // a bug, not the query's fault: named, and the run goes on
+            Answer a;
+            a.error = Error{ExitCode::internal, e.what(), ""};
+            return a;
+          }
+        },
+        [&](Answer&& a) {
+          const int code = print(queries[printed++], a, printer);
+          if (code == static_cast<int>(ExitCode::ok)) matched = true;
+          if (code != static_cast<int>(ExitCode::ok) && code != static_cast<int>(ExitCode::no_results)) worst = code;
+          return true;
+        });
+    return worst ? worst : static_cast<int>(matched ? ExitCode::ok : ExitCode::no_results);
   }
 
  private:
@@ -127,6 +200,7 @@ void add_search_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--explain", args->explain, "Print how the query was folded, segmented and compiled (on stderr)");
   cmd->add_option("--queries", args->queries_file,
                   "Run one query per line of this file (- for standard input), with the other options, in one process");
+  cmd->add_option("-j,--jobs", args->jobs, "Threads that answer --queries (default: number of cores)");
   cmd->add_flag("--verbatim", args->verbatim,
                 "Match only what was typed: no regional variants (特朗普 also finds 川普 without it)");
   cmd->add_option("--variants", args->variants_file,
@@ -186,11 +260,10 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     const QueryFilters filters = options->filters;
     SearchRun search(*args, std::move(*options), many);
     // Every query is checked before the database is opened: a usage error is a usage error.
-    std::vector<bool> valid;
+    std::vector<std::string> texts;  // the valid queries
     int worst = 0;
     for (size_t i = 0; i < queries.size(); ++i) {
       Result<CompiledQuery> compiled = search.compile(queries[i].text);
-      valid.push_back(compiled.ok());
       if (!compiled) {
         const Error e = compiled.error();
         worst = report(
@@ -202,6 +275,7 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
         continue;
       }
       if (args->explain) print_clean(compiled->explain());
+      texts.push_back(queries[i].text);
     }
     std::optional<Searcher> searcher = open_searcher(ctx);
     if (!searcher) return;
@@ -210,22 +284,28 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
       for (const std::string& n : searcher->shards_searched(filters)) names += (names.empty() ? "" : " ") + n;
       print_clean("shards:   " + names);
     }
+    // --queries: one Searcher (one thread) per job. A search (not a count) then runs in one
+    // slice, so that the cores are not shared out twice (the results are the same).
+    std::vector<Searcher> searchers;
+    searchers.push_back(std::move(*searcher));
+    const unsigned jobs = std::min<size_t>(args->jobs ? args->jobs : std::max(1u, std::thread::hardware_concurrency()),
+                                           std::max<size_t>(1, texts.size()));
+    for (unsigned j = 1; j < jobs; ++j) {
+      Result<Searcher> more =
+          Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
+      if (!more) break;  // the first one answers alone; its open already reported any problem
+      searchers.push_back(std::move(*more));
+    }
+    if (searchers.size() > 1) search.set_slices(1);
     std::unique_ptr<ResultPrinter> printer;  // counts and facets print themselves
     if (!args->count && args->facet.empty()) {
       Result<std::unique_ptr<ResultPrinter>> made = list_printer(l, many);
       if (failed(ctx, made)) return;
       printer = std::move(*made);
     }
-    bool matched = false;
-    for (size_t i = 0; i < queries.size(); ++i) {
-      if (!valid[i]) continue;
-      const int code = search.run(*searcher, queries[i].text, printer.get());
-      if (code == static_cast<int>(ExitCode::ok)) matched = true;
-      if (code != static_cast<int>(ExitCode::ok) && code != static_cast<int>(ExitCode::no_results)) worst = code;
-    }
+    const int code = search.run_all(searchers, texts, printer.get());
     if (printer) printer->finish();
-    // An error wins; else 0 when any query matched, 1 when none did.
-    ctx.exit_code = worst ? worst : static_cast<int>(matched ? ExitCode::ok : ExitCode::no_results);
+    ctx.exit_code = worst ? worst : code;  // a bad query line is an error too
   });
 }
 

@@ -1,5 +1,5 @@
 // pipeline.hpp — threads that are always joined, an ordered parallel map (N workers, one
-// consumer, bounded memory) and a bounded queue (internal).
+// consumer, bounded memory) and a bounded queue: the threads of `index` and of `search --queries`.
 #pragma once
 
 #include <atomic>
