@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `search --queries FILE` against a shell loop of single searches over the same queries (issue 20):
-# for each mode (top 10 as tsv, --count), RUNS rounds of the loop and of --queries alternating,
+# for each mode (top 10 as tsv, --count, --facet month), RUNS rounds of the loop and of --queries alternating,
 # wall seconds of each, then the medians and their ratio (loop / --queries).
 #
 # usage: bench/queries_vs_loop.sh NEWSIDX_BIN DB QUERIES_FILE [RUNS=3]
@@ -24,7 +24,7 @@ loop() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "$(wc -l < "$queries") queries from $queries, database $db, $runs rounds"
-for mode in "--format tsv" "--count"; do
+for mode in "--format tsv" "--count" "--facet month"; do
   read -r -a args <<< "$mode"
   loops=() ones=()
   for r in $(seq 1 "$runs"); do
