@@ -131,6 +131,8 @@ def bench_index(args, work: Path, html: Path, out: list[str]) -> None:
 def bench_queries(args, db: Path, om: Path | None, out: list[str]) -> None:
     env = dict(os.environ, XAPIAN_CJK_NGRAM="1")
     baseline = f"newsidx {args.baseline_args}" if args.baseline_args else None
+    if args.baseline_db:
+        baseline = f"newsidx on {args.baseline_db}"
     lat = {"newsidx": [], **({baseline: []} if baseline else {}), "omindex": [], "ripgrep": []}
     per_query = []
     for kind, q, oq, literal in QUERIES:
@@ -139,7 +141,8 @@ def bench_queries(args, db: Path, om: Path | None, out: list[str]) -> None:
             w, _ = run_timed([args.bin, "--db", str(db), "search", q])
             times.setdefault("newsidx", []).append(w)
             if baseline:
-                w, _ = run_timed([args.bin, "--db", str(db), "search", *shlex.split(args.baseline_args), q])
+                w, _ = run_timed([args.bin, "--db", str(args.baseline_db or db), "search",
+                                  *shlex.split(args.baseline_args), q])
                 times.setdefault(baseline, []).append(w)
             if om:
                 w, _ = run_timed(["quest", "-d", str(om), "-f", "default,cjk_ngram", "-o", "and", "-m", "10",
@@ -188,6 +191,8 @@ def main() -> None:
     ap.add_argument("--output", type=Path, help="also write the report here (markdown)")
     ap.add_argument("--baseline-args", default="",
                     help="also time newsidx with these search options, alternating (e.g. --verbatim)")
+    ap.add_argument("--baseline-db", type=Path,
+                    help="also time newsidx on this database, alternating (e.g. an unsharded one)")
     args = ap.parse_args()
     args.bin = str(Path(args.bin).resolve())
 
