@@ -291,8 +291,7 @@ Exit status: 0 results, 1 no results, 2 usage error, 3 no database, 5 invalid da
     const unsigned jobs = std::min<size_t>(args->jobs ? args->jobs : std::max(1u, std::thread::hardware_concurrency()),
                                            std::max<size_t>(1, texts.size()));
     for (unsigned j = 1; j < jobs; ++j) {
-      Result<Searcher> more =
-          Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
+      Result<Searcher> more = Searcher::open(ctx.search_dbs(), ctx.open);
       if (!more) break;  // the first one answers alone; its open already reported any problem
       searchers.push_back(std::move(*more));
     }

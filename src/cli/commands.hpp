@@ -22,6 +22,8 @@ struct Context {
   int exit_code = 0;
   /// The database that `index` writes: the one --db (a folder). Errors: usage.
   [[nodiscard]] Result<std::string> db_path() const;
+  /// The databases a search reads: every --db, else default_db_path().
+  [[nodiscard]] std::vector<std::string> search_dbs() const;
 };
 
 /// Writes each line of `text` to `to` made printable (text.hpp: no control character, bidi

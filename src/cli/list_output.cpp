@@ -124,8 +124,7 @@ int print_results(const SearchResults& results, const ListArgs& a) {
 }
 
 std::optional<Searcher> open_searcher(Context& ctx) {
-  Result<Searcher> s =
-      Searcher::open(ctx.dbs.empty() ? std::vector<std::string>{default_db_path()} : ctx.dbs, ctx.open);
+  Result<Searcher> s = Searcher::open(ctx.search_dbs(), ctx.open);
   if (!s) {
     ctx.exit_code = report(s.error());
     return std::nullopt;

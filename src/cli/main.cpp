@@ -22,6 +22,10 @@ Result<std::string> Context::db_path() const {
   return dbs[0];
 }
 
+std::vector<std::string> Context::search_dbs() const {
+  return dbs.empty() ? std::vector<std::string>{default_db_path()} : dbs;
+}
+
 void print_clean(std::string_view text, std::FILE* to) {
   std::string out;
   while (!text.empty()) {
