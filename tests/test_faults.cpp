@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -194,6 +195,35 @@ TEST_F(Faults, ADiskFullThatXapianReportsOnlyInItsMessageIsADiskFull) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ExitCode::write_failed);
   EXPECT_EQ(r.error().message, db() + ": no space left on device (while writing " + in() + "/a1010.md)");
+}
+
+TEST_F(Faults, AFaultInTheDeletionSweepKeepsTheRemovalsCommittedBeforeIt) {
+  put_articles(30);
+  IndexOptions o;
+  o.commit_every = 4;
+  ASSERT_TRUE(index(o).ok());
+  std::vector<fs::path> gone;
+  for (size_t i = 0; i < 12; ++i) gone.push_back(m_dir.path() / "in" / ("a" + std::to_string(1000 + i) + ".md"));
+  for (const fs::path& f : gone) fs::remove(f);
+  size_t removals = 0;
+  o.fault_hook = [&](std::string_view step, const std::string&) {
+    if (step == "remove" && ++removals == 10) throw Xapian::DatabaseError("Error writing block", ENOSPC);
+  };
+  const Result<IndexReport> r = index(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::write_failed);
+  {
+    // Two batches of 4 were committed: 8 files are gone from the database, the other 4 not yet.
+    Result<Searcher> s = Searcher::open(db());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(std::count_if(gone.begin(), gone.end(), [&](const fs::path& f) { return s->resolve(f.string()).ok(); }),
+              4);
+  }
+  o.fault_hook = nullptr;
+  const Result<IndexReport> again = index(o);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->removed, 4u);
+  EXPECT_EQ(documents(db()), clean(o));
 }
 
 [[noreturn]] void throw_disk_full() { throw Xapian::DatabaseError("Error writing block", ENOSPC); }

@@ -505,6 +505,43 @@ TEST_F(Shards, AShardedDatabaseIsUpdatedInPlaceAndMatchesAFreshBuild) {
   EXPECT_TRUE(compacted->resolve((in / "a075-copy.md").string()).ok());
 }
 
+TEST_F(Shards, AMoveStoppedBetweenItsTwoCommitsIsRepairedByTheNextRun) {
+  TempDir dir;
+  fs::copy(s_dir->path() / "in", dir.path() / "in");
+  index_into(dir.str("db"), dir.str("in"), ShardBy::year);
+  // A 2022 copy of a 2020 article: its version moves to a new 2022 shard. The run stops (as a
+  // kill would) once the new shard is committed and before the old document is deleted.
+  const fs::path in = dir.path() / "in";
+  std::string copy = slurp(in / "a075.md");
+  copy.replace(4, 13, std::to_string(k_2021_01_01 + 420 * k_day));
+  write_file(in / "a075-copy.md", copy);
+  const std::string url = "https://example.org/75";
+  Quiet quiet;
+  IndexOptions options;
+  options.fault_hook = [](std::string_view step, const std::string& path) {
+    if (step == "moved" && path.ends_with("a075-copy.md")) throw std::runtime_error("killed here");
+  };
+  Result<IndexReport> r = index_paths(dir.str("db"), {dir.str("in")}, options, quiet);
+  ASSERT_FALSE(r.ok());
+  std::map<std::string, std::multiset<std::string>> shards = urls_by_shard(dir.str("db"));
+  EXPECT_EQ(shards["2020"].count(url), 1u);  // both commits' worth: the version is twice
+  EXPECT_EQ(shards["2022"].count(url), 1u);
+
+  // The copy has no record yet: the next run indexes it again and keeps one version, in 2022.
+  options.fault_hook = nullptr;
+  r = index_paths(dir.str("db"), {dir.str("in")}, options, quiet);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->indexed, 1u);
+  index_into(dir.str("fresh"), dir.str("in"), ShardBy::year);
+  EXPECT_EQ(urls_by_shard(dir.str("db")), urls_by_shard(dir.str("fresh")));
+  Result<Searcher> repaired = Searcher::open(dir.str("db"));
+  Result<Searcher> fresh = Searcher::open(dir.str("fresh"));
+  ASSERT_TRUE(repaired.ok() && fresh.ok());
+  for (const std::string& q : k_queries) EXPECT_EQ(ranked_urls(*repaired, q), ranked_urls(*fresh, q)) << q;
+  EXPECT_TRUE(repaired->resolve((in / "a075-copy.md").string()).ok());
+  EXPECT_TRUE(repaired->resolve((in / "a075.md").string()).ok());
+}
+
 TEST_F(Shards, CompactMergesClosedMonthsIntoYearsAndKeepsEveryResult) {
   TempDir dir;
   index_into(dir.str("db"), s_dir->str("in"), ShardBy::month);

@@ -80,6 +80,10 @@ class DocumentBuilder {
 /// ~/.local/share/newsidx.
 std::string default_db_path();
 
+/// Test hook for faults (IndexOptions::fault_hook): called with a step name and a path; it may
+/// throw to see how a run fails.
+using FaultHook = std::function<void(std::string_view step, const std::string& path)>;
+
 struct IndexOptions {
   unsigned jobs = 0;                  ///< worker threads for reading/parsing/segmenting; 0 = all cores
   size_t commit_every = 2000;         ///< documents per Xapian commit (bounds the writer's memory)
@@ -103,9 +107,12 @@ struct IndexOptions {
   /// this run; unset: the system clock when the run starts.
   std::optional<int64_t> now_ms;
   /// Test hook for faults: called with ("read", path) on the worker thread that is about to read
-  /// a file, and with ("write", path) on the thread that is about to write its document. It may
-  /// throw (e.g. a Xapian::DatabaseError with errno ENOSPC) to see how a run fails. Empty in use.
-  std::function<void(std::string_view step, const std::string& path)> fault_hook;
+  /// a file, with ("write", path) on the thread that is about to write its document, with
+  /// ("remove", absolute path) before the deletion sweep forgets a gone file, and with ("moved",
+  /// path of the winning copy) when a version that moved to another shard is committed there
+  /// but not yet deleted from the old one. It may throw (e.g. a Xapian::DatabaseError with errno
+  /// ENOSPC) to see how a run fails, or is killed at that point. Empty in use.
+  FaultHook fault_hook;
 };
 
 enum class FileOutcome : uint8_t {
