@@ -257,6 +257,25 @@ TEST_F(IndexSearch, TitleMatchesRankAboveBodyMatches) {
   EXPECT_EQ(order[0], "1");
 }
 
+TEST(TitleWeight, OneTitleMatchOutranksTwoBodyMatchesInArticlesOfEqualLength) {
+  // Each article: a two-word title and a four-word body, so that only where 特朗普 stands differs
+  // (its title occurrence counts k_title_wdf times in the all-fields terms).
+  TempDir dir;
+  write_file(dir.path() / "in" / "title.md",
+             article(k_2020_07_01, "特朗普 北京", "https://x.org/title", "<p>经济 贸易 选举 疫情</p>"));
+  write_file(dir.path() / "in" / "body.md",
+             article(k_2020_07_01, "北京 会谈", "https://x.org/body", "<p>特朗普 经济 特朗普 贸易</p>"));
+  CountingObserver observer;
+  ASSERT_TRUE(index_paths(dir.str("db"), {dir.str("in")}, IndexOptions{}, observer).ok());
+  Result<Searcher> s = Searcher::open(dir.str("db"));
+  ASSERT_TRUE(s.ok());
+  Result<SearchResults> r = s->search("特朗普", {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 2u);
+  EXPECT_EQ(r->hits[0].article.url, "https://x.org/title");
+  EXPECT_GT(r->hits[0].score, r->hits[1].score);
+}
+
 TEST_F(IndexSearch, HitsCarryMetadataAndAHighlightedSnippet) {
   Result<Searcher> s = Searcher::open(db());
   ASSERT_TRUE(s.ok());
