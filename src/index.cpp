@@ -31,6 +31,7 @@
 #include "newsidx/schema.hpp"
 #include "newsidx/store.hpp"
 #include "newsidx/text.hpp"
+#include "posix_file.hpp"
 
 #include <xxhash.h>
 
@@ -243,15 +244,12 @@ class StorageFaultExit {
 /// Reads a whole regular file, refusing files larger than `max_bytes`.
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   // O_NONBLOCK: a FIFO that appeared since the walk must not block the open.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Error{ExitCode::some_failed, std::strerror(errno), ""};
+  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return Error{ExitCode::some_failed, std::strerror(errno), ""};
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     return Error{ExitCode::some_failed, "not a regular file", ""};
-  }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
-    ::close(fd);
     return Error{ExitCode::some_failed,
                  fmt::format("file too large ({:.1f} MiB; the limit is {} MiB)",
                              static_cast<double>(st.st_size) / (1 << 20), max_bytes >> 20),
@@ -260,17 +258,12 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   std::string bytes(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
   while (got < bytes.size()) {
-    const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
+    const ssize_t r = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      const int err = errno;
-      ::close(fd);
-      return Error{ExitCode::some_failed, std::strerror(err), ""};
-    }
+    if (r < 0) return Error{ExitCode::some_failed, std::strerror(errno), ""};
     if (r == 0) break;  // shrank while we read: index what is there
     got += static_cast<size_t>(r);
   }
-  ::close(fd);
   bytes.resize(got);
   return bytes;
 }

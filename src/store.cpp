@@ -17,6 +17,7 @@
 
 #include "newsidx/query.hpp"
 #include "newsidx/schema.hpp"
+#include "posix_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -120,24 +121,16 @@ Status write_stub(const std::string& db_path, const Stub& stub) {
   for (const std::string& period : stub.periods) content += fmt::format("glass {}/{}\n", stub.generation, period);
   for (const std::string& part : stub.parts) content += fmt::format("glass {}/{}/{}\n", stub.generation, k_parts, part);
   for (const std::string& remote : stub.remotes) content += fmt::format("remote {}\n", remote);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{ExitCode::write_failed, fmt::format("{}: {}", tmp.string(), std::strerror(errno)), ""};
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-  if (!ok) {
+  int err = write_file_durably(tmp.string(), content);
+  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
     ::unlink(tmp.c_str());
     return Error{ExitCode::write_failed,
                  fmt::format("{}: cannot write the stub file: {}", path.string(), std::strerror(err)),
                  "free some space and run the same command again"};
   }
   // Make the rename durable before old generations are removed.
-  const int dir = ::open(db_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  if (const FileDescriptor dir(::open(db_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir) ::fsync(dir.get());
   return ok_status();
 }
 
@@ -170,18 +163,17 @@ Result<WriteLock> WriteLock::acquire(const std::string& db_path) {
   fs::create_directories(db_path, ec);
   if (ec) return Error{ExitCode::io_error, fmt::format("{}: {}", db_path, ec.message()), ""};
   const std::string lock_path = (fs::path(db_path) / k_lock).string();
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{ExitCode::io_error, fmt::format("{}: {}", lock_path, std::strerror(errno)), ""};
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  FileDescriptor fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) return Error{ExitCode::io_error, fmt::format("{}: {}", lock_path, std::strerror(errno)), ""};
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
-    ::close(fd);
     if (err == EWOULDBLOCK) {
       return Error{ExitCode::db_locked, fmt::format("{}: database is locked by another newsidx index", db_path),
                    "wait for it to finish; searching meanwhile is fine"};
     }
     return Error{ExitCode::io_error, fmt::format("{}: cannot lock: {}", lock_path, std::strerror(err)), ""};
   }
-  return WriteLock(fd);
+  return WriteLock(fd.release());
 }
 
 WriteLock::WriteLock(WriteLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
@@ -374,12 +366,8 @@ Status mark_build(const std::string& generation, ShardBy by) {
   const std::string content = fmt::format("newsidx bulk build\nshard-by {}\n", by == ShardBy::year    ? "year"
                                                                                : by == ShardBy::month ? "month"
                                                                                                       : "none");
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const bool ok = fd >= 0 && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-                  ::fsync(fd) == 0;
-  const int err = errno;
-  if (fd >= 0) ::close(fd);
-  if (!ok) return Error{ExitCode::io_error, fmt::format("{}: {}", path.string(), std::strerror(err)), ""};
+  if (const int err = write_file_durably(path.string(), content); err != 0)
+    return Error{ExitCode::io_error, fmt::format("{}: {}", path.string(), std::strerror(err)), ""};
   return ok_status();
 }
 
