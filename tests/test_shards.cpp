@@ -301,6 +301,68 @@ TEST_F(Shards, SlicedMatchingRanksLikeOneMatch) {
   }
 }
 
+/// 900 articles over 2019–2021 in three kinds: 香港 and 港人 apart (false candidates of 香港人,
+/// with more of both than the true matches have), 香港人 itself, and one identical text published
+/// at one of three times (equal weights and times, so that only the docid breaks their ties).
+void write_large_archive(const fs::path& dir) {
+  for (int i = 0; i < 900; ++i) {
+    std::string title = fmt::format("报道{}", i);
+    std::string body;
+    switch (i % 3) {
+      case 0:
+        for (int r = 0; r <= i % 5; ++r) body += "香港，港人。";
+        break;
+      case 1:
+        body = "他们是香港人。";
+        for (int r = 0; r < i % 7; ++r) body += "经济 ";
+        break;
+      default:
+        title = "新闻";
+        body = "中国 经济";
+    }
+    const int64_t published = k_2019_01_01 + (i % 3 == 2 ? i / 300 * 365 + 100 : i * 1090 / 900) * k_day;
+    write_file(dir / fmt::format("b{:03}.md", i),
+               article(published, title, fmt::format("https://example.org/large/{}", i), "<p>" + body + "</p>"));
+  }
+}
+
+TEST(SlicedMatching, FillsItsHeapRefetchesAndBreaksTiesAsOneMatchDoes) {
+  // Slices of 150-450 documents: a slice's heap (64 or 128 places) fills up, the first batch of
+  // 香港人 holds too few true matches so that the slice matches again with a larger one, and
+  // 300 articles of equal weight for 中国 are cut by docid.
+  TempDir dir;
+  write_large_archive(dir.path() / "in");
+  index_into(dir.str("single"), dir.str("in"), std::nullopt);
+  index_into(dir.str("sharded"), dir.str("in"), ShardBy::year);
+  for (const char* db : {"single", "sharded"}) {
+    Result<Searcher> s = Searcher::open(dir.str(db));
+    ASSERT_TRUE(s.ok());
+    for (const std::string q : {"香港人", "香港", "中国", "经济", "中国 经济", "香港 港人"}) {
+      for (const size_t offset : {0, 50}) {
+        SearchOptions options;
+        options.limit = 20;
+        options.offset = offset;
+        options.snippets = false;
+        options.slices = 1;
+        Result<SearchResults> one = s->search(q, options);
+        ASSERT_TRUE(one.ok()) << q;
+        ASSERT_EQ(one->hits.size(), 20u) << q;
+        for (const unsigned slices : {2u, 3u, 6u}) {
+          options.slices = slices;
+          Result<SearchResults> sliced = s->search(q, options);
+          ASSERT_TRUE(sliced.ok()) << q;
+          const std::string where = fmt::format("{} {} offset {} slices {}", db, q, offset, slices);
+          ASSERT_EQ(sliced->hits.size(), one->hits.size()) << where;
+          for (size_t i = 0; i < one->hits.size(); ++i) {
+            EXPECT_EQ(sliced->hits[i].docid, one->hits[i].docid) << where << " rank " << i + 1;
+            EXPECT_EQ(sliced->hits[i].score, one->hits[i].score) << where << " rank " << i + 1;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_F(Shards, SlicedCountsAndFacetsAreThoseOfOneMatch) {
   // Counts and facets verify every candidate, in slices of the document ids when there are many;
   // every slice count gives the figures of one match: each article once (the URL with versions
