@@ -1,10 +1,10 @@
 // document.cpp — article → Xapian document (terms, values, data) following schema.hpp.
+#include "newsidx/document.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "json_bytes.hpp"
-#include "newsidx/index.hpp"
 #include "newsidx/schema.hpp"
 
 namespace newsidx {

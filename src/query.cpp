@@ -1,14 +1,10 @@
 // query.cpp — query lexer/parser, candidate Xapian query, and the exact verifier.
 #include "newsidx/query.hpp"
 
-#include <unicode/utf8.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <chrono>
 #include <climits>
-#include <ctime>
 #include <map>
 #include <unordered_set>
 
@@ -33,25 +29,17 @@ struct Lexeme {
   size_t length = 0;  // bytes of the query it spans
 };
 
-UChar32 code_point_at(std::string_view s, size_t i, size_t* next) {
-  int32_t k = static_cast<int32_t>(i);
-  UChar32 c;
-  U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), k, static_cast<int32_t>(s.size()), c);
-  *next = static_cast<size_t>(k);
-  return c;
-}
-
-bool is_query_space(UChar32 c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000; }
-bool is_open_quote(UChar32 c) { return c == '"' || c == 0x201C; }
-bool is_close_quote(UChar32 c) { return c == '"' || c == 0x201D; }
-bool is_lparen(UChar32 c) { return c == '(' || c == 0xFF08; }
-bool is_rparen(UChar32 c) { return c == ')' || c == 0xFF09; }
+bool is_query_space(int32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000; }
+bool is_open_quote(int32_t c) { return c == '"' || c == 0x201C; }
+bool is_close_quote(int32_t c) { return c == '"' || c == 0x201D; }
+bool is_lparen(int32_t c) { return c == '(' || c == 0xFF08; }
+bool is_rparen(int32_t c) { return c == ')' || c == 0xFF09; }
 
 constexpr std::string_view k_fields[] = {"title", "author", "source", "date"};
 
 /// True for a code point that shows nothing on a terminal or acts on it: C0 and C1 controls,
 /// DEL, the soft hyphen, zero-width and bidirectional formatting characters, and the BOM.
-bool is_invisible(UChar32 c) {
+bool is_invisible(int32_t c) {
   return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xAD || (c >= 0x200B && c <= 0x200F) ||
          (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF;
 }
@@ -68,7 +56,7 @@ std::string quote_token(std::string_view token) {
       out += "…";
       break;
     }
-    const UChar32 c = code_point_at(token, i, &next);
+    const int32_t c = code_point_at(token, i, &next);
     if (c < 0) {
       out += fmt::format("<0x{:02X}>", static_cast<unsigned char>(token[i]));
     } else if (is_invisible(c)) {
@@ -85,7 +73,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
   size_t i = 0;
   while (i < q.size()) {
     size_t next;
-    UChar32 c = code_point_at(q, i, &next);
+    int32_t c = code_point_at(q, i, &next);
     if (is_query_space(c)) {
       i = next;
       continue;
@@ -98,7 +86,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
     const size_t start = i;
     if (c == '-' && next < q.size()) {
       size_t after;
-      UChar32 c2 = code_point_at(q, next, &after);
+      int32_t c2 = code_point_at(q, next, &after);
       if (!is_query_space(c2) && !is_rparen(c2)) {
         out.push_back({LexKind::minus, "", "", false, i, 1});
         i = next;
@@ -121,7 +109,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
       bool closed = false;
       while (j < q.size()) {
         size_t after;
-        UChar32 d = code_point_at(q, j, &after);
+        int32_t d = code_point_at(q, j, &after);
         if (is_close_quote(d)) {
           lx.text = std::string(q.substr(next, j - next));
           i = after;
@@ -139,7 +127,7 @@ Result<std::vector<Lexeme>> lex(std::string_view q) {
       const size_t b = i;
       while (i < q.size()) {
         size_t after;
-        UChar32 d = code_point_at(q, i, &after);
+        int32_t d = code_point_at(q, i, &after);
         if (is_query_space(d) || is_lparen(d) || is_rparen(d) || is_open_quote(d)) break;
         i = after;
       }
@@ -304,16 +292,6 @@ void compile_literal(Literal& lit, const Xapian::Stem& stemmer) {
   }
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil (public domain), proleptic Gregorian calendar.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 Error wildcard_error(const Xapian::WildcardError& e) {
@@ -331,126 +309,6 @@ Error wildcard_error(const Xapian::WildcardError& e) {
   return Error{ExitCode::usage,
                fmt::format("{} (the limit: {} words for all the wildcards of a query)", what, k_max_wildcard_expansion),
                "make the prefix longer, or use fewer wildcards"};
-}
-
-std::optional<std::pair<int64_t, int64_t>> parse_date_period(std::string_view s) {
-  int y = 0, mo = 0, d = 0, h = -1, mi = 0;
-  char tail = 0;
-  const std::string str(s);
-  int n = std::sscanf(str.c_str(), "%4d-%2d-%2d%*[T ]%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
-  auto ms = [](int64_t days, int64_t secs) { return (days * 86400 + secs) * 1000; };
-  const bool digits_only = !str.empty() && std::all_of(str.begin(), str.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == ' ';
-  });
-  if (!digits_only || y < 1 || y > 9999) return std::nullopt;
-  if (n == 1 && str.size() == 4) return std::pair{ms(days_from_civil(y, 1, 1), 0), ms(days_from_civil(y + 1, 1, 1), 0)};
-  if (mo < 1 || mo > 12) return std::nullopt;
-  if (n == 2 && str.size() == 7) {
-    const int64_t start = days_from_civil(y, static_cast<unsigned>(mo), 1);
-    const int64_t end = mo == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, static_cast<unsigned>(mo + 1), 1);
-    return std::pair{ms(start, 0), ms(end, 0)};
-  }
-  if (d < 1 || d > 31) return std::nullopt;
-  const int64_t day = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  if (n == 3 && str.size() == 10) return std::pair{ms(day, 0), ms(day + 1, 0)};
-  if (n == 5 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && str.size() == 16) {
-    const int64_t t = ms(day, h * 3600 + mi * 60);
-    return std::pair{t, t + 60000};
-  }
-  return std::nullopt;
-}
-
-namespace {
-
-/// Reads the `width` digits at `at` of `s` into `out`, moving `at` past them.
-bool read_digits(std::string_view s, size_t& at, size_t width, int& out) {
-  if (at + width > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + width; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  at += width;
-  return true;
-}
-
-/// Moves `at` past `c` if it is there.
-bool skip(std::string_view s, size_t& at, char c) {
-  if (at >= s.size() || s[at] != c) return false;
-  ++at;
-  return true;
-}
-
-/// "30m", "2h", "3d", "1w" back from now_ms.
-std::optional<int64_t> parse_duration(std::string_view s, int64_t now_ms) {
-  if (s.size() < 2 || s.size() > 7) return std::nullopt;
-  size_t at = 0;
-  int n = 0;
-  if (!read_digits(s, at, s.size() - 1, n)) return std::nullopt;
-  constexpr std::string_view k_units = "mhdw";
-  constexpr int64_t k_unit_ms[] = {60'000, 3'600'000, 86'400'000, 604'800'000};
-  const size_t unit = k_units.find(s.back());
-  if (unit == std::string_view::npos) return std::nullopt;
-  return now_ms - n * k_unit_ms[unit];
-}
-
-/// The zone at `at` of `s`: "Z", "+08:00", "-0500" → offset east of UTC in minutes; nullopt
-/// for none (local time) or an invalid one (`ok` false).
-std::optional<int> parse_zone(std::string_view s, size_t& at, bool& ok) {
-  if (skip(s, at, 'Z')) return 0;
-  const bool east = at < s.size() && s[at] == '+';
-  if (!skip(s, at, '+') && !skip(s, at, '-')) return std::nullopt;
-  int h = 0, m = 0;
-  ok = read_digits(s, at, 2, h);
-  skip(s, at, ':');
-  ok = ok && read_digits(s, at, 2, m) && h < 24 && m < 60;
-  return (east ? 1 : -1) * (h * 60 + m);
-}
-
-/// The milliseconds of the fraction of a second at `at` (".5", ".250", up to 9 digits), 0 if
-/// there is none, -1 if it is bad.
-int parse_fraction(std::string_view s, size_t& at) {
-  if (!skip(s, at, '.')) return 0;
-  int ms = 0;
-  size_t n = 0;
-  for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, ++n) {
-    if (n < 3) ms = ms * 10 + (s[at] - '0');
-  }
-  if (n == 0 || n > 9) return -1;
-  for (; n < 3; ++n) ms *= 10;
-  return ms;
-}
-
-}  // namespace
-
-std::optional<int64_t> parse_when(std::string_view s, int64_t now_ms) {
-  if (std::optional<int64_t> back = parse_duration(s, now_ms)) return back;
-  size_t at = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!read_digits(s, at, 4, y) || !skip(s, at, '-') || !read_digits(s, at, 2, mo) || !skip(s, at, '-') ||
-      !read_digits(s, at, 2, d)) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
-                                         std::chrono::day(static_cast<unsigned>(d))};
-  if (y < 1 || !date.ok()) return std::nullopt;
-  bool ok = true;
-  std::optional<int> zone;
-  if (at < s.size()) {
-    if (!skip(s, at, 'T') && !skip(s, at, ' ')) return std::nullopt;
-    if (!read_digits(s, at, 2, h) || !skip(s, at, ':') || !read_digits(s, at, 2, mi)) return std::nullopt;
-    if (skip(s, at, ':') && (!read_digits(s, at, 2, sec) || (ms = parse_fraction(s, at)) < 0)) return std::nullopt;
-    zone = parse_zone(s, at, ok);
-  }
-  if (!ok || at != s.size() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  if (zone) {
-    const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-    return ((days * 86400 + h * 3600 + mi * 60 + sec) - *zone * 60) * 1000 + ms;
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
-  tm.tm_isdst = -1;  // as the zone's rules say on that date
-  return static_cast<int64_t>(std::mktime(&tm)) * 1000 + ms;
 }
 
 namespace {
@@ -1140,7 +998,7 @@ namespace {
 /// extensions B to G).
 bool unified_ideographs_only(std::string_view s) {
   for (size_t i = 0, next = 0; i < s.size(); i = next) {
-    const UChar32 c = code_point_at(s, i, &next);
+    const int32_t c = code_point_at(s, i, &next);
     if (!((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x3134F))) return false;
   }
   return true;

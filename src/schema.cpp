@@ -59,13 +59,6 @@ std::optional<int64_t> first_indexed_ms(const std::string& value) {
   return std::llround(Xapian::sortable_unserialise(value));  // epoch ms are exact in a double
 }
 
-UtcDate utc_date(int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
-
 std::string date_term(const UtcDate& d, DatePrecision precision) {
   switch (precision) {
     case DatePrecision::year:

@@ -1,8 +1,6 @@
 // snippet.cpp — passage selection and highlighting for search results.
 #include "newsidx/snippet.hpp"
 
-#include <unicode/utf8.h>
-
 #include <algorithm>
 
 namespace newsidx {
@@ -13,8 +11,7 @@ size_t advance_columns(std::string_view text, size_t from, size_t columns) {
   size_t used = 0;
   size_t i = from;
   while (i < text.size()) {
-    size_t j = i;
-    U8_FWD_1(reinterpret_cast<const uint8_t*>(text.data()), j, text.size());
+    const size_t j = next_code_point(text, i);
     const size_t w = display_width(text.substr(i, j - i));
     if (used + w > columns) break;
     used += w;
@@ -28,8 +25,7 @@ size_t retreat_columns(std::string_view text, size_t from, size_t columns) {
   size_t used = 0;
   size_t i = from;
   while (i > 0) {
-    size_t j = i;
-    U8_BACK_1(reinterpret_cast<const uint8_t*>(text.data()), 0, j);
+    const size_t j = previous_code_point(text, i);
     if (text[j] == '\n') break;
     const size_t w = display_width(text.substr(j, i - j));
     if (used + w > columns) break;

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "newsidx/query.hpp"
+#include "newsidx/dates.hpp"
 #include "newsidx/schema.hpp"
 #include "posix_file.hpp"
 
@@ -444,11 +444,8 @@ Result<std::vector<Shard>> list_shards(const std::string& db) {
 std::string shard_period(std::optional<int64_t> published_ms, ShardBy by) {
   if (by == ShardBy::none) return "main";
   if (!published_ms) return "undated";
-  const std::time_t secs = static_cast<std::time_t>(*published_ms / 1000 - (*published_ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return by == ShardBy::year ? fmt::format("{:04}", tm.tm_year + 1900)
-                             : fmt::format("{:04}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1);
+  const UtcDate d = utc_date(*published_ms);
+  return by == ShardBy::year ? fmt::format("{:04}", d.year) : fmt::format("{:04}-{:02}", d.year, d.month);
 }
 
 ShardBy live_sharding(const std::string& db_path) {

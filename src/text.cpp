@@ -184,6 +184,24 @@ std::string tokenizer_fingerprint() {
          " unicode=" + U_UNICODE_VERSION;
 }
 
+int32_t code_point_at(std::string_view s, size_t i, size_t* next) {
+  auto k = static_cast<int32_t>(i);
+  UChar32 c = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), k, static_cast<int32_t>(s.size()), c);
+  *next = static_cast<size_t>(k);
+  return c;
+}
+
+size_t next_code_point(std::string_view s, size_t i) {
+  U8_FWD_1(reinterpret_cast<const uint8_t*>(s.data()), i, s.size());
+  return i;
+}
+
+size_t previous_code_point(std::string_view s, size_t i) {
+  U8_BACK_1(reinterpret_cast<const uint8_t*>(s.data()), 0, i);
+  return i;
+}
+
 std::string fold(std::string_view utf8, bool simplify) {
   std::string out;
   fold_into(utf8, out, nullptr, simplify);

@@ -29,7 +29,7 @@
 // re-tokenizes the stored text to confirm exact phrases (see query.hpp). This keeps the index
 // small and indexing fast, while matching is exact: grep-level recall and precision.
 //
-// Value slots: see k_slot_*. Document data: JSON object, see StoredArticle in index.hpp.
+// Value slots: see k_slot_*. Document data: JSON object, see StoredArticle in document.hpp.
 // Metadata: k_meta_schema (k_schema_version) and k_meta_tokenizer (tokenizer_fingerprint()).
 #pragma once
 
@@ -99,6 +99,7 @@ inline constexpr std::string_view k_meta_tokenizer = "newsidx.tokenizer";
 #include <optional>
 #include <string>
 
+#include "newsidx/dates.hpp"
 #include "newsidx/error.hpp"
 
 namespace newsidx {
@@ -118,13 +119,6 @@ std::string collapse_key(std::string_view url);
 /// The value of k_slot_first_indexed for a time in epoch ms, and back (nullopt for no value).
 std::string first_indexed_value(int64_t ms);
 std::optional<int64_t> first_indexed_ms(const std::string& value);
-
-/// A calendar date in UTC.
-struct UtcDate {
-  int year, month, day;
-};
-/// The UTC date of a time in epoch ms (before 1970 too).
-UtcDate utc_date(int64_t ms);
 
 enum class DatePrecision : uint8_t { year, month, day };
 /// The boolean term of the year, month or day of `d`: Y2020, M202007 or D20200701.

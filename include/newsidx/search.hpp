@@ -10,7 +10,7 @@
 #include <xapian.h>
 
 #include "newsidx/error.hpp"
-#include "newsidx/index.hpp"
+#include "newsidx/document.hpp"
 #include "newsidx/query.hpp"
 #include "newsidx/snippet.hpp"
 #include "newsidx/store.hpp"

@@ -69,6 +69,14 @@ struct TokenStream {
   }
 };
 
+/// The code point at byte `i` (< s.size()) of UTF-8 `s`, or -1 for an ill-formed sequence,
+/// which is skipped as ICU's U8_NEXT skips it; `*next` is set to the byte after it. The other
+/// modules walk UTF-8 with these, so that ICU stays inside text.cpp.
+int32_t code_point_at(std::string_view s, size_t i, size_t* next);
+/// The byte offset after the code point at byte `i` (U8_FWD_1), or before it (U8_BACK_1).
+size_t next_code_point(std::string_view s, size_t i);
+size_t previous_code_point(std::string_view s, size_t i);
+
 /// Folds UTF-8 text: NFKC_Casefold, then Traditional→Simplified (unless `simplify` is false:
 /// ranking compares the script a query was typed in with a document's). Idempotent.
 /// Invalid UTF-8 sequences become U+FFFD.
