@@ -1,8 +1,6 @@
 // variants.cpp — the variant table: built-in sorted arrays plus the user's classes.
 #include "newsidx/variants.hpp"
 
-#include <unicode/utf8.h>
-
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -31,14 +29,14 @@ std::string_view builtin_sources(uint32_t i) {
 }
 
 /// Han ideographs (the unified blocks and extensions, and the compatibility block).
-bool is_han(UChar32 c) {
+bool is_han(int32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
          (c >= 0x20000 && c <= 0x3134F);
 }
 
 /// Whether the code point `c` at [pos, next) of `text` stands for a name dot: one of · ・ ‧ • ∙
 /// anywhere, or one of . - ‐ ‑ between two ideographs.
-bool is_name_dot(std::string_view text, size_t pos, size_t next, UChar32 c) {
+bool is_name_dot(std::string_view text, size_t pos, size_t next, int32_t c) {
   switch (c) {
     case 0x00B7:
     case 0x30FB:
@@ -51,13 +49,9 @@ bool is_name_dot(std::string_view text, size_t pos, size_t next, UChar32 c) {
     case 0x2010:
     case 0x2011: {
       if (pos == 0 || next == text.size()) return false;
-      const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-      auto b = static_cast<int32_t>(pos);
-      auto n = static_cast<int32_t>(next);
-      UChar32 before, after;
-      U8_PREV(s, 0, b, before);
-      U8_NEXT(s, n, static_cast<int32_t>(text.size()), after);
-      return is_han(before) && is_han(after);
+      size_t unused = 0;
+      return is_han(code_point_at(text, previous_code_point(text, pos), &unused)) &&
+             is_han(code_point_at(text, next, &unused));
     }
     default:
       return false;
@@ -67,11 +61,8 @@ bool is_name_dot(std::string_view text, size_t pos, size_t next, UChar32 c) {
 /// Appends the canonical bytes of the code point at byte `pos` of `text` to `key` (a name dot
 /// becomes "·"; anything else, even an invalid byte, is copied) and returns the next position.
 size_t append_canonical(std::string_view text, size_t pos, std::string& key) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  auto i = static_cast<int32_t>(pos);
-  UChar32 c;
-  U8_NEXT(s, i, static_cast<int32_t>(text.size()), c);
-  const auto next = static_cast<size_t>(i);
+  size_t next = 0;
+  const int32_t c = code_point_at(text, pos, &next);
   if (is_name_dot(text, pos, next, c)) {
     key += k_dot;
   } else {
