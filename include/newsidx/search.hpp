@@ -9,8 +9,8 @@
 
 #include <xapian.h>
 
-#include "newsidx/error.hpp"
 #include "newsidx/document.hpp"
+#include "newsidx/error.hpp"
 #include "newsidx/query.hpp"
 #include "newsidx/snippet.hpp"
 #include "newsidx/store.hpp"
