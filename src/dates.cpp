@@ -8,7 +8,9 @@
 #include <string>
 
 namespace newsidx {
+namespace {
 
+/// Days since 1970-01-01 of a date (month 1-12, day 1-31; not checked).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   // Howard Hinnant's days_from_civil (public domain), proleptic Gregorian calendar.
   y -= m <= 2;
@@ -18,6 +20,8 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
+
+}  // namespace
 
 UtcDate utc_date(int64_t ms) {
   const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));

@@ -751,6 +751,8 @@ void sweep(Xapian::WritableDatabase& db, Writer& writer, const Inputs& inputs,
   const size_t batch = std::max<size_t>(1, options.commit_every / 2);
   size_t since_commit = 0;
   for (const auto& [published_ms, key] : gone) {
+    // Read again rather than kept from the pass above: every record of a gone folder may be
+    // here, and a point look-up costs little beside deleting the document.
     const FileRecord rec = *decode_record(db.get_metadata(key));
     if (options.fault_hook) options.fault_hook("remove", rec.abspath);
     writer.forget(key, rec);

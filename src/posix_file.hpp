@@ -15,14 +15,6 @@ namespace newsidx {
 class FileDescriptor {
  public:
   explicit FileDescriptor(int fd = -1) noexcept : m_fd(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    if (this != &other) {
-      close();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor() { close(); }

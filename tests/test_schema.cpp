@@ -22,35 +22,15 @@ namespace {
 
 const fs::path k_snapshot = fs::path(NEWSIDX_FIXTURES).parent_path() / "golden" / "schema" / "article.txt";
 
-/// Bytes outside printable ASCII and UTF-8 text kept readable: '\n', '\t' and '\\' escaped, other
-/// control bytes as \xHH.
-std::string escaped(const std::string& s) {
-  std::string out;
-  for (const unsigned char c : s) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 /// The snapshot of `doc`: a version line, then "T term<TAB>wdf" in term order, "V slot<TAB>value"
-/// in slot order, and "D data".
+/// in slot order, and "D data", each escaped by printable() as TSV fields are.
 std::string snapshot(const Xapian::Document& doc) {
   std::string out = fmt::format("schema={} {}\n", k_schema_version, tokenizer_fingerprint());
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
-    out += fmt::format("T {}\t{}\n", escaped(*t), t.get_wdf());
+    out += fmt::format("T {}\t{}\n", printable(*t, Escape::tsv), t.get_wdf());
   for (auto v = doc.values_begin(); v != doc.values_end(); ++v)
-    out += fmt::format("V {}\t{}\n", v.get_valueno(), escaped(*v));
-  out += "D " + escaped(doc.get_data()) + "\n";
+    out += fmt::format("V {}\t{}\n", v.get_valueno(), printable(*v, Escape::tsv));
+  out += "D " + printable(doc.get_data(), Escape::tsv) + "\n";
   return out;
 }
 

@@ -9,10 +9,6 @@
 
 namespace newsidx {
 
-/// Days since 1970-01-01 of a date (month 1-12, day 1-31; not checked). Howard Hinnant's
-/// days_from_civil (public domain).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
-
 /// A calendar date in UTC.
 struct UtcDate {
   int year, month, day;
